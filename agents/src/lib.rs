@@ -1,0 +1,3 @@
+//! # costlearn-agents
+//!
+//! The learning side of costlearn. Depends on `costlearn-envs` only.

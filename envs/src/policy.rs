@@ -1,0 +1,99 @@
+//! The [`Policy`] trait for acting, and the uniform random policy.
+
+use crate::seeding::Rng;
+use crate::space::Space;
+use ndarray::{Array1, Array2, ArrayView2};
+
+/// A stochastic policy `π(u | x)` that acts on many observations at once.
+///
+/// Rollouts call it once per step for all environments in flight, on plain CPU arrays; learners hand
+/// out cheap CPU snapshots implementing it. `Sync`, so one policy serves every worker thread.
+pub trait Policy: Sync {
+    /// Samples one action per row of `obs` (`[N, obs_dim]`), drawing the noise of row `i` from
+    /// `rngs[i]` only, and returns them as `[N, act_dim]` (a discrete action is its index as a float).
+    fn act(&self, obs: ArrayView2<'_, f32>, rngs: &mut [Rng]) -> Array2<f32>;
+
+    /// `log π(u_i | x_i)` for each row: the density of the action as sampled, before any clipping by
+    /// the environment.
+    fn log_prob(&self, obs: ArrayView2<'_, f32>, acts: ArrayView2<'_, f32>) -> Array1<f32>;
+}
+
+/// Uniform over the action space: the "random" anchor of normalised scores.
+#[derive(Clone, Debug)]
+pub struct UniformRandom {
+    space: Space,
+    log_density: f32,
+}
+
+impl UniformRandom {
+    /// A uniform policy over `space`. Errors on an unbounded box (it has no uniform density).
+    pub fn new(space: Space) -> Result<Self, String> {
+        space.validate()?;
+        let log_density = match &space {
+            Space::Box { low, high } => {
+                if low.iter().chain(high).any(|v| !v.is_finite()) {
+                    return Err("a uniform policy needs a bounded action space".into());
+                }
+                -low.iter().zip(high).map(|(l, h)| (h - l).ln()).sum::<f32>()
+            }
+            Space::Discrete { n } => -(*n as f32).ln(),
+        };
+        Ok(Self { space, log_density })
+    }
+}
+
+impl Policy for UniformRandom {
+    fn act(&self, obs: ArrayView2<'_, f32>, rngs: &mut [Rng]) -> Array2<f32> {
+        let mut acts = Array2::zeros((obs.nrows(), self.space.dim()));
+        for (mut row, rng) in acts.rows_mut().into_iter().zip(rngs.iter_mut()) {
+            self.space
+                .sample_into(rng, row.as_slice_mut().expect("rows of a fresh array are contiguous"));
+        }
+        acts
+    }
+
+    fn log_prob(&self, _obs: ArrayView2<'_, f32>, acts: ArrayView2<'_, f32>) -> Array1<f32> {
+        acts.rows()
+            .into_iter()
+            .map(|a| {
+                if self.space.contains(&a.to_vec()) {
+                    self.log_density
+                } else {
+                    f32::NEG_INFINITY
+                }
+            })
+            .collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::seeding::episode_rng;
+
+    #[test]
+    fn uniform_box_density_integrates_to_one() {
+        let p = UniformRandom::new(Space::uniform_box(2, -2.0, 2.0)).unwrap();
+        let obs = Array2::zeros((3, 1));
+        let mut rngs: Vec<_> = (0..3).map(|i| episode_rng(0, i)).collect();
+        let acts = p.act(obs.view(), &mut rngs);
+        let lp = p.log_prob(obs.view(), acts.view());
+        for v in lp {
+            assert!((v - (-(16.0f32).ln())).abs() < 1e-6);
+        }
+    }
+
+    #[test]
+    fn uniform_discrete_density_is_one_over_n() {
+        let p = UniformRandom::new(Space::Discrete { n: 5 }).unwrap();
+        let lp = p.log_prob(Array2::zeros((1, 1)).view(), Array2::from_elem((1, 1), 4.0).view());
+        assert!((lp[0] + 5f32.ln()).abs() < 1e-6);
+        let outside = p.log_prob(Array2::zeros((1, 1)).view(), Array2::from_elem((1, 1), 5.0).view());
+        assert_eq!(outside[0], f32::NEG_INFINITY);
+    }
+
+    #[test]
+    fn unbounded_box_has_no_uniform_policy() {
+        assert!(UniformRandom::new(Space::unbounded(1)).is_err());
+    }
+}
