@@ -7,8 +7,8 @@ use ndarray::{Array1, Array2, ArrayView2};
 /// A stochastic policy `π(u | x)` that acts on many observations at once.
 ///
 /// Rollouts call it once per step for all environments in flight, on plain CPU arrays; learners hand
-/// out cheap CPU snapshots implementing it. `Sync`, so one policy serves every worker thread.
-pub trait Policy: Sync {
+/// out cheap CPU snapshots implementing it. `Send + Sync`, so one policy serves every worker thread.
+pub trait Policy: Send + Sync {
     /// Samples one action per row of `obs` (`[N, obs_dim]`), drawing the noise of row `i` from
     /// `rngs[i]` only, and returns them as `[N, act_dim]` (a discrete action is its index as a float).
     fn act(&self, obs: ArrayView2<'_, f32>, rngs: &mut [Rng]) -> Array2<f32>;
