@@ -1,1 +1,40 @@
-fn main() {}
+//! `costlearn`: record demonstrations, learn costs from them, and compare against behavioral cloning.
+
+mod commands;
+
+use clap::{Parser, Subcommand};
+use std::process::ExitCode;
+
+/// Inverse reinforcement learning by guided cost learning.
+#[derive(Parser)]
+#[command(name = "costlearn", version, about, long_about = None)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// List the registered tasks with their spaces, horizons and experts.
+    Envs(commands::envs::Args),
+    /// Record expert demonstrations of a task into an .npz file.
+    Record(commands::record::Args),
+    /// Summarise a demonstration file: task, episodes, horizon, return.
+    Inspect(commands::inspect::Args),
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let result = match cli.command {
+        Command::Envs(args) => commands::envs::run(args),
+        Command::Record(args) => commands::record::run(args),
+        Command::Inspect(args) => commands::inspect::run(args),
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(err) => {
+            eprintln!("error: {err:#}");
+            ExitCode::FAILURE
+        }
+    }
+}

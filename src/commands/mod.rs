@@ -1,0 +1,5 @@
+//! One module per CLI verb.
+
+pub mod envs;
+pub mod inspect;
+pub mod record;
