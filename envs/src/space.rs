@@ -6,6 +6,7 @@
 
 use rand::Rng;
 use serde::{Deserialize, Serialize};
+use std::cmp::Ordering;
 
 /// The set a vector of observations or actions lives in.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -13,9 +14,12 @@ use serde::{Deserialize, Serialize};
 pub enum Space {
     /// A box `low ≤ x ≤ high` in `R^d`, elementwise; bounds may be infinite.
     Box {
-        /// Lower bounds, one per dimension.
+        /// Lower bounds, one per dimension. JSON has no infinity: an infinite bound is written as
+        /// `null`, and a `null` lower bound reads back as `-inf`.
+        #[serde(deserialize_with = "bounds::low")]
         low: Vec<f32>,
-        /// Upper bounds, one per dimension.
+        /// Upper bounds, one per dimension; a `null` upper bound reads back as `+inf`.
+        #[serde(deserialize_with = "bounds::high")]
         high: Vec<f32>,
     },
     /// `n` choices, stored as a single float holding the index.
@@ -100,7 +104,12 @@ impl Space {
                 if low.is_empty() {
                     return Err("box has zero dimensions".into());
                 }
-                if let Some(i) = (0..low.len()).find(|&i| !(low[i] <= high[i])) {
+                if let Some(i) = (0..low.len()).find(|&i| {
+                    !matches!(
+                        low[i].partial_cmp(&high[i]),
+                        Some(Ordering::Less | Ordering::Equal)
+                    )
+                }) {
                     return Err(format!(
                         "box bound {i} is empty or NaN (low {} > high {})",
                         low[i], high[i]
@@ -111,6 +120,24 @@ impl Space {
             Space::Discrete { n: 0 } => Err("discrete space with zero choices".into()),
             Space::Discrete { .. } => Ok(()),
         }
+    }
+}
+
+/// Reading box bounds whose infinities JSON stored as `null`.
+mod bounds {
+    use serde::{Deserialize, Deserializer};
+
+    fn with_default<'de, D: Deserializer<'de>>(d: D, missing: f32) -> Result<Vec<f32>, D::Error> {
+        let v = Vec::<Option<f32>>::deserialize(d)?;
+        Ok(v.into_iter().map(|b| b.unwrap_or(missing)).collect())
+    }
+
+    pub(super) fn low<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<f32>, D::Error> {
+        with_default(d, f32::NEG_INFINITY)
+    }
+
+    pub(super) fn high<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<f32>, D::Error> {
+        with_default(d, f32::INFINITY)
     }
 }
 
@@ -162,11 +189,40 @@ mod tests {
     }
 
     #[test]
+    fn infinite_bounds_survive_json() {
+        let space = Space::Box {
+            low: vec![f32::NEG_INFINITY, -1.5],
+            high: vec![2.0, f32::INFINITY],
+        };
+        let json = serde_json::to_string(&space).unwrap();
+        assert_eq!(
+            json,
+            r#"{"kind":"box","low":[null,-1.5],"high":[2.0,null]}"#
+        );
+        assert_eq!(serde_json::from_str::<Space>(&json).unwrap(), space);
+    }
+
+    #[test]
     fn validate_rejects_malformed_spaces() {
         assert!(Space::Discrete { n: 0 }.validate().is_err());
-        assert!(Space::Box { low: vec![1.0], high: vec![0.0] }.validate().is_err());
-        assert!(Space::Box { low: vec![0.0, 0.0], high: vec![1.0] }.validate().is_err());
-        assert!(Space::Box { low: vec![f32::NAN], high: vec![1.0] }.validate().is_err());
+        assert!(Space::Box {
+            low: vec![1.0],
+            high: vec![0.0]
+        }
+        .validate()
+        .is_err());
+        assert!(Space::Box {
+            low: vec![0.0, 0.0],
+            high: vec![1.0]
+        }
+        .validate()
+        .is_err());
+        assert!(Space::Box {
+            low: vec![f32::NAN],
+            high: vec![1.0]
+        }
+        .validate()
+        .is_err());
         assert!(Space::unbounded(2).validate().is_ok());
     }
 }
