@@ -282,6 +282,41 @@ fn an_array_with_too_little_or_too_much_data_is_reported() {
     }
 }
 
+#[test]
+fn a_header_claiming_an_enormous_array_is_reported_without_allocating_it() {
+    let dir = temp_dir();
+    let path = dir.path().join("huge.npz");
+    let t = trajs(&toy_spec(), N, false);
+    // Rewrite the header's shape (3, 5) as (300000000000, 5), taking the extra characters out of
+    // the header's space padding so the header length stays valid.
+    let bytes = npy(&t.rews);
+    // Version 1.0 layout: magic (6 bytes), version (2), header length (2), header text ending in '\n'.
+    assert_eq!(bytes[6], 1);
+    let end = 10 + bytes[10..].iter().position(|&b| b == b'\n').unwrap();
+    let header = std::str::from_utf8(&bytes[10..end]).unwrap();
+    let (old, new) = ("'shape': (3, 5)", "'shape': (300000000000, 5)");
+    assert!(header.contains(old), "{header}");
+    let huge = header.replacen(old, new, 1);
+    let huge = huge.trim_end().to_string() + &" ".repeat(header.len() - huge.trim_end().len());
+    assert_eq!(huge.len(), header.len());
+    let mut rews = bytes[..10].to_vec();
+    rews.extend_from_slice(huge.as_bytes());
+    rews.extend_from_slice(&bytes[end..]);
+    write_zip(
+        &path,
+        &[
+            ("obs.npy", npy(&t.obs)),
+            ("acts.npy", npy(&t.acts)),
+            ("rews.npy", rews),
+            ("spec.npy", npy(&spec_blob(&spec_json(&t.spec)))),
+        ],
+    );
+    match load_err(&path) {
+        DemoError::CorruptArray { array, .. } => assert_eq!(array, "rews"),
+        err => panic!("unexpected error: {err}"),
+    }
+}
+
 // ----------------------------------------------------------- missing arrays
 
 #[test]
