@@ -24,13 +24,14 @@
 //!     header = json.loads(f["spec"].tobytes())
 //!     spec = header["spec"]                                  # name, spaces, horizon, dt
 //!
-//! # writing a file that costlearn loads (arrays must be float32)
+//! # writing a file that costlearn loads: arrays must be float32, and infinite bounds in the spec
+//! # must be None (JSON null), since the JSON reader does not accept Python's `Infinity`
 //! blob = np.frombuffer(json.dumps({"format": 1, "spec": spec}).encode(), dtype=np.uint8)
 //! np.savez_compressed("mine.npz", obs=obs, acts=acts, rews=rews, spec=blob)
 //! ```
 //!
 //! [`load`] checks everything before it returns: the archive, each array's presence, dtype, rank and
-//! shape against the spec and against each other, finiteness, discrete action indices, and the spec
+//! shape against the spec and against each other, finiteness, indices of discrete spaces, and the spec
 //! itself. [`save`] runs the same checks before it writes, and writes atomically: the archive goes to a
 //! temporary file in the destination directory, which is renamed over the destination only once it
 //! is complete, so a failed write leaves nothing behind.
