@@ -14,9 +14,12 @@ use std::cmp::Ordering;
 pub enum Space {
     /// A box `low ≤ x ≤ high` in `R^d`, elementwise; bounds may be infinite.
     Box {
-        /// Lower bounds, one per dimension.
+        /// Lower bounds, one per dimension. JSON has no infinity: an infinite bound is written as
+        /// `null`, and a `null` lower bound reads back as `-inf`.
+        #[serde(deserialize_with = "bounds::low")]
         low: Vec<f32>,
-        /// Upper bounds, one per dimension.
+        /// Upper bounds, one per dimension; a `null` upper bound reads back as `+inf`.
+        #[serde(deserialize_with = "bounds::high")]
         high: Vec<f32>,
     },
     /// `n` choices, stored as a single float holding the index.
@@ -120,6 +123,24 @@ impl Space {
     }
 }
 
+/// Reading box bounds whose infinities JSON stored as `null`.
+mod bounds {
+    use serde::{Deserialize, Deserializer};
+
+    fn with_default<'de, D: Deserializer<'de>>(d: D, missing: f32) -> Result<Vec<f32>, D::Error> {
+        let v = Vec::<Option<f32>>::deserialize(d)?;
+        Ok(v.into_iter().map(|b| b.unwrap_or(missing)).collect())
+    }
+
+    pub(super) fn low<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<f32>, D::Error> {
+        with_default(d, f32::NEG_INFINITY)
+    }
+
+    pub(super) fn high<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<f32>, D::Error> {
+        with_default(d, f32::INFINITY)
+    }
+}
+
 impl std::fmt::Display for Space {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
@@ -165,6 +186,20 @@ mod tests {
                 assert!(space.contains(&x), "{space} does not contain {x:?}");
             }
         }
+    }
+
+    #[test]
+    fn infinite_bounds_survive_json() {
+        let space = Space::Box {
+            low: vec![f32::NEG_INFINITY, -1.5],
+            high: vec![2.0, f32::INFINITY],
+        };
+        let json = serde_json::to_string(&space).unwrap();
+        assert_eq!(
+            json,
+            r#"{"kind":"box","low":[null,-1.5],"high":[2.0,null]}"#
+        );
+        assert_eq!(serde_json::from_str::<Space>(&json).unwrap(), space);
     }
 
     #[test]
