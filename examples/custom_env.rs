@@ -35,7 +35,11 @@ impl DoubleIntegrator {
             horizon: 50,
             dt: DT,
         };
-        Self { spec, x: 0.0, v: 0.0 }
+        Self {
+            spec,
+            x: 0.0,
+            v: 0.0,
+        }
     }
 }
 
@@ -102,10 +106,18 @@ impl Policy for NoisyPd {
 pub fn record_demos(out: &Path, episodes: usize) -> Result<f32> {
     if registry::lookup("double-integrator").is_err() {
         registry::register(
-            EnvEntry::new("double-integrator", "1-D double integrator, quadratic cost", || {
-                Box::new(DoubleIntegrator::new())
-            })
-            .with_expert(|| Box::new(NoisyPd { kp: 2.0, kd: 2.5, sigma: 0.1 })),
+            EnvEntry::new(
+                "double-integrator",
+                "1-D double integrator, quadratic cost",
+                || Box::new(DoubleIntegrator::new()),
+            )
+            .with_expert(|| {
+                Box::new(NoisyPd {
+                    kp: 2.0,
+                    kd: 2.5,
+                    sigma: 0.1,
+                })
+            }),
         )?;
     }
     let entry = registry::lookup("double-integrator")?;
@@ -124,6 +136,9 @@ fn main() -> Result<()> {
         .map(PathBuf::from)
         .unwrap_or_else(|| std::env::temp_dir().join("double_integrator.npz"));
     let mean = record_demos(&out, 32)?;
-    println!("saved 32 expert episodes to {} (mean return {mean:.3})", out.display());
+    println!(
+        "saved 32 expert episodes to {} (mean return {mean:.3})",
+        out.display()
+    );
     Ok(())
 }

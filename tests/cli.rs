@@ -18,9 +18,19 @@ fn stderr(out: &Output) -> String {
 /// `needle`, no panic or backtrace.
 fn assert_clean_failure(out: &Output, needle: &str) {
     let err = stderr(out);
-    assert!(!out.status.success(), "expected failure, got success: {err}");
-    assert!(!err.contains("panicked") && !err.contains("RUST_BACKTRACE"), "{err}");
-    assert_eq!(err.trim_end().lines().count(), 1, "one line expected: {err}");
+    assert!(
+        !out.status.success(),
+        "expected failure, got success: {err}"
+    );
+    assert!(
+        !err.contains("panicked") && !err.contains("RUST_BACKTRACE"),
+        "{err}"
+    );
+    assert_eq!(
+        err.trim_end().lines().count(),
+        1,
+        "one line expected: {err}"
+    );
     assert!(err.starts_with("error:"), "{err}");
     assert!(err.contains(needle), "`{needle}` not in: {err}");
 }
@@ -35,7 +45,11 @@ fn envs_lists_the_builtin_tasks() {
     }
     let json = costlearn(&["envs", "--json"]);
     let rows: serde_json::Value = serde_json::from_slice(&json.stdout).unwrap();
-    assert!(rows.as_array().unwrap().iter().any(|r| r["spec"]["name"] == "gridworld"));
+    assert!(rows
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|r| r["spec"]["name"] == "gridworld"));
 }
 
 #[test]
@@ -43,7 +57,17 @@ fn record_then_inspect_round_trips() {
     let dir = tempfile::tempdir().unwrap();
     let file = dir.path().join("grid.npz");
     let file = file.to_str().unwrap();
-    let rec = costlearn(&["record", "--env", "gridworld", "--episodes", "5", "--seed", "3", "--out", file]);
+    let rec = costlearn(&[
+        "record",
+        "--env",
+        "gridworld",
+        "--episodes",
+        "5",
+        "--seed",
+        "3",
+        "--out",
+        file,
+    ]);
     assert!(rec.status.success(), "{}", stderr(&rec));
 
     let out = costlearn(&["inspect", file, "--json"]);
@@ -58,7 +82,17 @@ fn record_then_inspect_round_trips() {
     let again = dir.path().join("again.npz");
     let again = again.to_str().unwrap();
     let rec = costlearn(&[
-        "record", "--env", "gridworld", "--episodes", "5", "--seed", "3", "--out", again, "--threads", "1",
+        "record",
+        "--env",
+        "gridworld",
+        "--episodes",
+        "5",
+        "--seed",
+        "3",
+        "--out",
+        again,
+        "--threads",
+        "1",
     ]);
     assert!(rec.status.success(), "{}", stderr(&rec));
     let a = costlearn_envs::demos::load(Path::new(file)).unwrap();
@@ -76,10 +110,27 @@ fn record_refuses_to_overwrite_without_force() {
     let file = dir.path().join("grid.npz");
     std::fs::write(&file, b"precious").unwrap();
     let f = file.to_str().unwrap();
-    let out = costlearn(&["record", "--env", "gridworld", "--episodes", "2", "--out", f]);
+    let out = costlearn(&[
+        "record",
+        "--env",
+        "gridworld",
+        "--episodes",
+        "2",
+        "--out",
+        f,
+    ]);
     assert_clean_failure(&out, "--force");
     assert_eq!(std::fs::read(&file).unwrap(), b"precious");
-    let out = costlearn(&["record", "--env", "gridworld", "--episodes", "2", "--out", f, "--force"]);
+    let out = costlearn(&[
+        "record",
+        "--env",
+        "gridworld",
+        "--episodes",
+        "2",
+        "--out",
+        f,
+        "--force",
+    ]);
     assert!(out.status.success(), "{}", stderr(&out));
 }
 
@@ -87,14 +138,25 @@ fn record_refuses_to_overwrite_without_force() {
 fn unknown_env_is_a_clean_error() {
     let out = costlearn(&["record", "--env", "no-such-task", "--episodes", "2"]);
     assert_clean_failure(&out, "no-such-task");
-    assert!(stderr(&out).contains("gridworld"), "the error lists the known tasks");
+    assert!(
+        stderr(&out).contains("gridworld"),
+        "the error lists the known tasks"
+    );
 }
 
 #[test]
 fn zero_episodes_is_a_clean_error() {
     let dir = tempfile::tempdir().unwrap();
     let f = dir.path().join("x.npz");
-    let out = costlearn(&["record", "--env", "gridworld", "--episodes", "0", "--out", f.to_str().unwrap()]);
+    let out = costlearn(&[
+        "record",
+        "--env",
+        "gridworld",
+        "--episodes",
+        "0",
+        "--out",
+        f.to_str().unwrap(),
+    ]);
     assert_clean_failure(&out, "--episodes");
     assert!(!f.exists());
 }
@@ -103,7 +165,15 @@ fn zero_episodes_is_a_clean_error() {
 fn writing_into_a_missing_directory_fails_and_leaves_nothing() {
     let dir = tempfile::tempdir().unwrap();
     let f = dir.path().join("missing").join("x.npz");
-    let out = costlearn(&["record", "--env", "gridworld", "--episodes", "2", "--out", f.to_str().unwrap()]);
+    let out = costlearn(&[
+        "record",
+        "--env",
+        "gridworld",
+        "--episodes",
+        "2",
+        "--out",
+        f.to_str().unwrap(),
+    ]);
     assert_clean_failure(&out, "missing");
     assert!(!f.exists());
     assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 0);
@@ -113,11 +183,17 @@ fn writing_into_a_missing_directory_fails_and_leaves_nothing() {
 fn inspect_reports_missing_and_corrupt_files_by_name() {
     let dir = tempfile::tempdir().unwrap();
     let missing = dir.path().join("nope.npz");
-    assert_clean_failure(&costlearn(&["inspect", missing.to_str().unwrap()]), "nope.npz");
+    assert_clean_failure(
+        &costlearn(&["inspect", missing.to_str().unwrap()]),
+        "nope.npz",
+    );
 
     let corrupt = dir.path().join("corrupt.npz");
     std::fs::write(&corrupt, b"this is not a zip archive").unwrap();
-    assert_clean_failure(&costlearn(&["inspect", corrupt.to_str().unwrap()]), "corrupt.npz");
+    assert_clean_failure(
+        &costlearn(&["inspect", corrupt.to_str().unwrap()]),
+        "corrupt.npz",
+    );
 }
 
 #[test]
@@ -125,7 +201,10 @@ fn a_bad_flag_fails_without_a_panic() {
     let out = costlearn(&["record", "--env", "gridworld", "--episodes", "many"]);
     assert!(!out.status.success());
     let err = stderr(&out);
-    assert!(err.contains("--episodes") && !err.contains("panicked"), "{err}");
+    assert!(
+        err.contains("--episodes") && !err.contains("panicked"),
+        "{err}"
+    );
 
     let out = costlearn(&["frobnicate"]);
     assert!(!out.status.success());

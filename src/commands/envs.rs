@@ -45,7 +45,15 @@ pub fn run(args: Args) -> Result<()> {
             ]
         })
         .collect();
-    let header = ["name", "observation", "action", "horizon", "dt", "expert", "summary"];
+    let header = [
+        "name",
+        "observation",
+        "action",
+        "horizon",
+        "dt",
+        "expert",
+        "summary",
+    ];
     let widths: Vec<usize> = (0..header.len())
         .map(|c| {
             rows.iter()

@@ -56,7 +56,10 @@ pub fn run(args: Args) -> Result<()> {
         .out
         .unwrap_or_else(|| PathBuf::from(format!("demos/{}.npz", args.env)));
     if out.exists() && !args.force {
-        bail!("{} exists already (pass --force to overwrite)", out.display());
+        bail!(
+            "{} exists already (pass --force to overwrite)",
+            out.display()
+        );
     }
     let policy: Box<dyn Policy> = match args.policy {
         Actor::Expert => entry.expert()?,
