@@ -5,7 +5,7 @@ use super::observation::{self, as_index};
 use super::sparse::sample_index;
 use crate::policy::Policy;
 use crate::seeding::Rng;
-use ndarray::{Array1, Array2, Array3, ArrayView2, Axis};
+use ndarray::{Array1, Array2, Array3, ArrayView1, ArrayView2, Axis};
 use rand::Rng as _;
 use std::sync::Arc;
 
@@ -110,6 +110,14 @@ impl TabularPolicy {
         self.table.width
     }
 
+    /// `(s, t)` of an observation row when it is valid for this table.
+    fn decode_row(&self, obs: ArrayView1<'_, f32>) -> Option<(usize, usize)> {
+        match obs.as_slice() {
+            Some(o) => self.decode(o),
+            None => self.decode(&obs.to_vec()),
+        }
+    }
+
     /// `(s, t)` of an observation when it is valid for this table.
     fn decode(&self, obs: &[f32]) -> Option<(usize, usize)> {
         let s = observation::decode_state(obs, self.width(), self.num_states())?;
@@ -133,7 +141,7 @@ impl Policy for TabularPolicy {
         obs.rows()
             .into_iter()
             .zip(rngs.iter_mut())
-            .map(|(o, rng)| match self.decode(&o.to_vec()) {
+            .map(|(o, rng)| match self.decode_row(o) {
                 Some((s, t)) => {
                     let pi = self.table.pi.slice(ndarray::s![t, s, ..]);
                     let u: f64 = rng.gen();
@@ -156,7 +164,7 @@ impl Policy for TabularPolicy {
                     .then(|| as_index(u[0]))
                     .flatten()
                     .filter(|&a| a < self.num_actions());
-                match (self.decode(&o.to_vec()), action) {
+                match (self.decode_row(o), action) {
                     (Some((s, t)), Some(a)) => self.table.log_pi[[t, s, a]] as f32,
                     _ => f32::NEG_INFINITY,
                 }
