@@ -97,7 +97,10 @@ impl EnvEntry {
 }
 
 fn builtins() -> Vec<EnvEntry> {
-    vec![]
+    vec![
+        crate::tabular::gridworld::entry(),
+        crate::tabular::objectworld::entry(),
+    ]
 }
 
 fn table() -> &'static RwLock<BTreeMap<String, EnvEntry>> {
