@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Re-records every shipped demonstration file and rewrites demos/manifest.toml (the normalisation anchors:
+# Re-records every shipped demonstration file and rewrites demos/manifest.toml and demos/MANIFEST.md
+# (the normalisation anchors:
 # the expert's and a uniform-random policy's return, mean ± std over the same number of episodes).
 #
 #   bash demos/record.sh            # all tasks that have an expert
@@ -49,5 +50,26 @@ for t in tasks:
 header = ("# Normalisation anchors of the shipped demonstrations, written by demos/record.sh.\n"
           "# Random: a uniform policy over the action space, same seed and episode count.\n")
 path.write_text(header + "\n" + "\n\n".join(blocks[k] for k in sorted(blocks)) + "\n")
+
+# The same anchors for people.
+def field(block, key):
+    return re.search(rf"^{key} = (.*)$", block, re.M).group(1).strip('"')
+rows = []
+for k in sorted(blocks):
+    b = blocks[k]
+    f = {key: field(b, key) for key in ["file", "command", "episodes", "horizon", "expert_return_mean",
+                                         "expert_return_std", "random_return_mean", "random_return_std"]}
+    rows.append(f"| `{k}` | `{f['file']}` | {f['episodes']} | {f['horizon']} | "
+                f"{float(f['expert_return_mean']):.2f} ± {float(f['expert_return_std']):.2f} | "
+                f"{float(f['random_return_mean']):.2f} ± {float(f['random_return_std']):.2f} | `{f['command']}` |")
+pathlib.Path("demos/MANIFEST.md").write_text(
+    "# Shipped demonstrations\n\n"
+    "Each file holds expert episodes recorded by the command beside it, float32, in costlearn's npz layout\n"
+    "(see the README). The returns are mean ± std over the file's episodes. The random column is a uniform\n"
+    "policy over the action space with the same seed and episode count: together they are the anchors of\n"
+    "normalised scores `(R − R_random) / (R_expert − R_random)`. `manifest.toml` holds the same numbers for\n"
+    "programs. Regenerate with `bash demos/record.sh [TASK …]`.\n\n"
+    "| task | file | episodes | horizon | expert return | random return | command |\n"
+    "|---|---|---|---|---|---|---|\n" + "\n".join(rows) + "\n")
 PY
-echo "wrote demos/manifest.toml"
+echo "wrote demos/manifest.toml and demos/MANIFEST.md"

@@ -36,6 +36,7 @@
 //! temporary file in the destination directory, which is renamed over the destination only once it
 //! is complete, so a failed write leaves nothing behind.
 
+use crate::atomic::write_atomically;
 use crate::space::Space;
 use crate::spec::EnvSpec;
 use crate::trajectory::Trajectories;
@@ -297,12 +298,7 @@ pub fn save(path: &Path, trajs: &Trajectories) -> Result<(), DemoError> {
             dir: dir.to_path_buf(),
         });
     }
-    // Dropping the temporary file on any error below deletes it.
-    let mut tmp = tempfile::NamedTempFile::new_in(dir).map_err(|e| write_error(path, e))?;
-    write_npz(tmp.as_file_mut(), trajs, &header).map_err(|e| write_error(path, e))?;
-    tmp.as_file().sync_all().map_err(|e| write_error(path, e))?;
-    tmp.persist(path).map_err(|e| write_error(path, e.error))?;
-    Ok(())
+    write_atomically(path, |file| write_npz(file, trajs, &header)).map_err(|e| write_error(path, e))
 }
 
 /// Reads and checks a demo file. See the [module documentation](self) for the layout and checks.
