@@ -18,10 +18,10 @@ use super::error::{invalid, TabularError};
 use super::grid::{self, NUM_MOVES};
 use super::mdp::Mdp;
 use super::policy::TabularPolicy;
-use super::soft_vi::soft_value_iteration_true;
+use super::task::BuiltinTask;
 use crate::registry::EnvEntry;
 use ndarray::{Array1, Array2};
-use std::sync::{Arc, OnceLock};
+use std::sync::Arc;
 
 /// Registry name.
 pub const NAME: &str = "gridworld";
@@ -103,50 +103,27 @@ impl GridWorld {
     }
 }
 
+static TASK: BuiltinTask = BuiltinTask::new(NAME, || GridWorld::new().build(), EXPERT_TEMPERATURE);
+
 /// The default task's model, built once.
 pub fn default_mdp() -> Arc<Mdp> {
-    static MDP: OnceLock<Arc<Mdp>> = OnceLock::new();
-    MDP.get_or_init(|| {
-        Arc::new(
-            GridWorld::new()
-                .build()
-                .expect("the default gridworld parameters are valid"),
-        )
-    })
-    .clone()
+    TASK.mdp()
 }
 
 /// The default task as an environment.
 pub fn make() -> TabularEnv {
-    static ENV: OnceLock<TabularEnv> = OnceLock::new();
-    ENV.get_or_init(|| {
-        TabularEnv::new(NAME, default_mdp()).expect("the default gridworld model validates")
-    })
-    .clone()
+    TASK.env()
 }
 
 /// The expert of the default task: soft value iteration on the true reward at
 /// [`EXPERT_TEMPERATURE`], computed once.
 pub fn expert() -> TabularPolicy {
-    static EXPERT: OnceLock<TabularPolicy> = OnceLock::new();
-    EXPERT
-        .get_or_init(|| {
-            let mdp = default_mdp();
-            soft_value_iteration_true(&mdp, EXPERT_TEMPERATURE)
-                .and_then(|sv| sv.policy(&mdp))
-                .expect("soft value iteration succeeds on the default gridworld")
-        })
-        .clone()
+    TASK.expert()
 }
 
 /// The registry entry of `gridworld`, with its expert.
 pub fn entry() -> EnvEntry {
-    EnvEntry::new(
-        NAME,
-        "8x8 grid, 5 moves with 10% slip, +1 per step in the bottom-right goal, T = 32",
-        || Box::new(make()),
-    )
-    .with_expert(|| Box::new(expert()))
+    TASK.entry("8x8 grid, 5 moves with 10% slip, +1 per step in the bottom-right goal, T = 32")
 }
 
 #[cfg(test)]

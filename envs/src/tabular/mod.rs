@@ -13,6 +13,7 @@ pub mod observation;
 pub mod policy;
 pub mod soft_vi;
 mod sparse;
+mod task;
 
 pub use env::TabularEnv;
 pub use error::TabularError;

@@ -26,12 +26,12 @@ use super::error::{invalid, TabularError};
 use super::grid::{self, NUM_MOVES};
 use super::mdp::Mdp;
 use super::policy::TabularPolicy;
-use super::soft_vi::soft_value_iteration_true;
+use super::task::BuiltinTask;
 use crate::registry::EnvEntry;
 use crate::seeding::Rng;
 use ndarray::{Array1, Array2};
 use rand::{Rng as _, SeedableRng};
-use std::sync::{Arc, OnceLock};
+use std::sync::Arc;
 
 /// Registry name.
 pub const NAME: &str = "objectworld";
@@ -265,50 +265,28 @@ fn features(m: usize, c: usize, objects: &[Object]) -> Array2<f32> {
     })
 }
 
+static TASK: BuiltinTask =
+    BuiltinTask::new(NAME, || ObjectWorld::new().build(), EXPERT_TEMPERATURE);
+
 /// The default task's model, built once.
 pub fn default_mdp() -> Arc<Mdp> {
-    static MDP: OnceLock<Arc<Mdp>> = OnceLock::new();
-    MDP.get_or_init(|| {
-        Arc::new(
-            ObjectWorld::new()
-                .build()
-                .expect("the default objectworld parameters are valid"),
-        )
-    })
-    .clone()
+    TASK.mdp()
 }
 
 /// The default task as an environment.
 pub fn make() -> TabularEnv {
-    static ENV: OnceLock<TabularEnv> = OnceLock::new();
-    ENV.get_or_init(|| {
-        TabularEnv::new(NAME, default_mdp()).expect("the default objectworld model validates")
-    })
-    .clone()
+    TASK.env()
 }
 
 /// The expert of the default task: soft value iteration on the true reward at
 /// [`EXPERT_TEMPERATURE`], computed once.
 pub fn expert() -> TabularPolicy {
-    static EXPERT: OnceLock<TabularPolicy> = OnceLock::new();
-    EXPERT
-        .get_or_init(|| {
-            let mdp = default_mdp();
-            soft_value_iteration_true(&mdp, EXPERT_TEMPERATURE)
-                .and_then(|sv| sv.policy(&mdp))
-                .expect("soft value iteration succeeds on the default objectworld")
-        })
-        .clone()
+    TASK.expert()
 }
 
 /// The registry entry of `objectworld`, with its expert.
 pub fn entry() -> EnvEntry {
-    EnvEntry::new(
-        NAME,
-        "16x16 grid, 16 two-colour objects, reward nonlinear in distance features, T = 32",
-        || Box::new(make()),
-    )
-    .with_expert(|| Box::new(expert()))
+    TASK.entry("16x16 grid, 16 two-colour objects, reward nonlinear in distance features, T = 32")
 }
 
 #[cfg(test)]
