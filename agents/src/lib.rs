@@ -1,3 +1,6 @@
 //! # costlearn-agents
 //!
 //! The learning side of costlearn. Depends on `costlearn-envs` only.
+#![warn(missing_docs)]
+
+pub mod maxent_irl;
