@@ -1,0 +1,377 @@
+//! The generator density fused over past policies (Finn, Christiano, Abbeel, Levine 2016, footnote 3).
+//!
+//! Guided cost learning trains its cost on samples drawn by a sequence of policies, so the density
+//! that generated the sample pool is a mixture, not the latest policy. The buffer keeps the last `K`
+//! policy snapshots with the samples each drew; every kept sample *and every demonstration* is scored
+//! under every snapshot, and
+//!
+//! ```text
+//! log q_fus(τ) = log Σ_k w_k q_k(τ),   w_k = n_k / Σ_j n_j,   log q_k(τ) = Σ_t log π_k(u_t | x_t)
+//! ```
+//!
+//! with `n_k` the number of samples snapshot `k` drew, computed by log-sum-exp. The dynamics cancel
+//! in every ratio GCL takes (the paper's footnote 2), so policy log-probabilities are all it needs.
+//! Per step (the `transition` granularity) the same weights mix `π_k(u_t | x_t)`.
+//!
+//! [`Fusion::Own`] (each sample keeps the log-density of the policy that drew it, demonstrations are
+//! scored under the latest policy) and [`Fusion::Latest`] (the latest policy only) exist for
+//! comparison; they are different, biased estimators of the sampling density.
+
+use costlearn_envs::{Policy, Trajectories};
+use ndarray::{s, Array1, Array2, Array3, Axis};
+use rayon::prelude::*;
+use std::collections::VecDeque;
+use std::sync::Arc;
+use thiserror::Error;
+
+/// Which density scores samples and demonstrations.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
+pub enum Fusion {
+    /// The count-weighted mixture of every kept snapshot (the paper's choice).
+    #[default]
+    Mixture,
+    /// Each sample under the snapshot that drew it; demonstrations under the latest snapshot.
+    Own,
+    /// Everything under the latest snapshot.
+    Latest,
+}
+
+/// Errors of the fusion buffer.
+#[derive(Debug, Error, PartialEq)]
+pub enum FusionError {
+    /// A buffer must keep at least one snapshot.
+    #[error("the fusion buffer must keep at least one policy snapshot")]
+    ZeroCapacity,
+    /// Scoring needs at least one snapshot.
+    #[error("the fusion buffer is empty: push a policy snapshot and its samples first")]
+    Empty,
+    /// Samples of one snapshot must not be empty.
+    #[error("a policy snapshot was pushed with no samples")]
+    NoSamples,
+    /// A policy returned a NaN or +∞ log-probability.
+    #[error("snapshot {snapshot} gave log-probability {value} for episode {episode}, step {step}")]
+    BadLogProb {
+        /// Index of the snapshot, oldest first.
+        snapshot: usize,
+        /// Episode within the scored batch.
+        episode: usize,
+        /// Step within the episode.
+        step: usize,
+        /// The value returned.
+        value: f32,
+    },
+}
+
+struct Snapshot {
+    policy: Arc<dyn Policy>,
+    samples: Trajectories,
+}
+
+/// The last `K` policy snapshots and the samples each drew.
+pub struct FusionBuffer {
+    capacity: usize,
+    snapshots: VecDeque<Snapshot>,
+}
+
+impl FusionBuffer {
+    /// A buffer keeping the last `capacity` snapshots.
+    pub fn new(capacity: usize) -> Result<Self, FusionError> {
+        if capacity == 0 {
+            return Err(FusionError::ZeroCapacity);
+        }
+        Ok(Self {
+            capacity,
+            snapshots: VecDeque::with_capacity(capacity),
+        })
+    }
+
+    /// Adds a snapshot with the samples it drew, dropping the oldest beyond capacity.
+    pub fn push(
+        &mut self,
+        policy: Arc<dyn Policy>,
+        samples: Trajectories,
+    ) -> Result<(), FusionError> {
+        if samples.is_empty() {
+            return Err(FusionError::NoSamples);
+        }
+        if self.snapshots.len() == self.capacity {
+            self.snapshots.pop_front();
+        }
+        self.snapshots.push_back(Snapshot { policy, samples });
+        Ok(())
+    }
+
+    /// Number of snapshots kept.
+    pub fn len(&self) -> usize {
+        self.snapshots.len()
+    }
+
+    /// Whether no snapshot is kept.
+    pub fn is_empty(&self) -> bool {
+        self.snapshots.is_empty()
+    }
+
+    /// The kept samples, oldest snapshot first.
+    pub fn samples(&self) -> impl Iterator<Item = &Trajectories> {
+        self.snapshots.iter().map(|s| &s.samples)
+    }
+
+    /// Mixture weights `w_k = n_k / Σ n`, oldest snapshot first.
+    pub fn weights(&self) -> Array1<f64> {
+        let counts: Array1<f64> = self
+            .snapshots
+            .iter()
+            .map(|s| s.samples.len() as f64)
+            .collect();
+        let total = counts.sum();
+        counts / total
+    }
+
+    /// `log π_k(u_t | x_t)` of `trajs` under every snapshot, `[K, N, T]`, snapshots scored in parallel.
+    pub fn step_log_probs(&self, trajs: &Trajectories) -> Result<Array3<f32>, FusionError> {
+        if self.is_empty() {
+            return Err(FusionError::Empty);
+        }
+        let (n, t) = (trajs.len(), trajs.horizon());
+        let obs = trajs
+            .obs
+            .slice(s![.., ..t, ..])
+            .to_shape((n * t, trajs.spec.obs_dim()))
+            .expect("a sliced trajectory batch reshapes")
+            .to_owned();
+        let acts = trajs
+            .acts
+            .to_shape((n * t, trajs.spec.act_dim()))
+            .expect("an action batch reshapes")
+            .to_owned();
+        let per_snapshot: Vec<Array1<f32>> = self
+            .snapshots
+            .par_iter()
+            .map(|snap| snap.policy.log_prob(obs.view(), acts.view()))
+            .collect();
+        let mut out = Array3::zeros((self.len(), n, t));
+        for (k, lp) in per_snapshot.into_iter().enumerate() {
+            if let Some(i) = lp.iter().position(|v| v.is_nan() || *v == f32::INFINITY) {
+                return Err(FusionError::BadLogProb {
+                    snapshot: k,
+                    episode: i / t,
+                    step: i % t,
+                    value: lp[i],
+                });
+            }
+            out.index_axis_mut(Axis(0), k)
+                .assign(&lp.into_shape_with_order((n, t)).expect("n·t log-probs"));
+        }
+        Ok(out)
+    }
+
+    /// Per-step log-density `[N, T]` of `trajs` under the chosen fusion. `drawn_by` is the index of
+    /// the snapshot (oldest first) that drew `trajs`, `None` for demonstrations; it matters only to
+    /// [`Fusion::Own`].
+    pub fn log_density_per_step(
+        &self,
+        trajs: &Trajectories,
+        fusion: Fusion,
+        drawn_by: Option<usize>,
+    ) -> Result<Array2<f64>, FusionError> {
+        let lp = self.step_log_probs(trajs)?.mapv(f64::from);
+        Ok(match fusion {
+            // log q_fus(u|x) = logsumexp_k (log w_k + log π_k(u|x))
+            Fusion::Mixture => mix(&lp, &self.weights()),
+            Fusion::Own | Fusion::Latest => {
+                let k = self.chosen(fusion, drawn_by);
+                lp.index_axis(Axis(0), k).to_owned()
+            }
+        })
+    }
+
+    /// Trajectory log-density `log q(τ)`, `[N]`, of `trajs` under the chosen fusion (see
+    /// [`log_density_per_step`](Self::log_density_per_step) for `drawn_by`).
+    pub fn log_density(
+        &self,
+        trajs: &Trajectories,
+        fusion: Fusion,
+        drawn_by: Option<usize>,
+    ) -> Result<Array1<f64>, FusionError> {
+        let lp = self.step_log_probs(trajs)?.mapv(f64::from);
+        // log q_k(τ) = Σ_t log π_k(u_t | x_t)
+        let per_snapshot = lp.sum_axis(Axis(2));
+        Ok(match fusion {
+            // log q_fus(τ) = logsumexp_k (log w_k + log q_k(τ))
+            Fusion::Mixture => {
+                mix(&per_snapshot.insert_axis(Axis(2)), &self.weights()).remove_axis(Axis(1))
+            }
+            Fusion::Own | Fusion::Latest => {
+                let k = self.chosen(fusion, drawn_by);
+                per_snapshot.index_axis(Axis(0), k).to_owned()
+            }
+        })
+    }
+
+    fn chosen(&self, fusion: Fusion, drawn_by: Option<usize>) -> usize {
+        let latest = self.len() - 1;
+        match (fusion, drawn_by) {
+            (Fusion::Own, Some(k)) => k.min(latest),
+            _ => latest,
+        }
+    }
+}
+
+/// `logsumexp_k (log w_k + x[k, ..])` over the first axis, stable around the largest term.
+fn mix(x: &Array3<f64>, weights: &Array1<f64>) -> Array2<f64> {
+    let (_, n, t) = x.dim();
+    Array2::from_shape_fn((n, t), |(i, j)| {
+        let terms = weights
+            .iter()
+            .enumerate()
+            .map(|(k, w)| w.ln() + x[[k, i, j]]);
+        let m = terms.clone().fold(f64::NEG_INFINITY, f64::max);
+        if m == f64::NEG_INFINITY {
+            return m;
+        }
+        m + terms.map(|v| (v - m).exp()).sum::<f64>().ln()
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use costlearn_envs::{EnvSpec, Rng, Space};
+    use ndarray::{array, ArrayView2};
+
+    /// `π(u | x) = N(u; mean, 1)` whatever the state.
+    struct FixedGaussian(f32);
+
+    impl Policy for FixedGaussian {
+        fn act(&self, obs: ArrayView2<'_, f32>, _rngs: &mut [Rng]) -> Array2<f32> {
+            Array2::from_elem((obs.nrows(), 1), self.0)
+        }
+        fn log_prob(&self, _obs: ArrayView2<'_, f32>, acts: ArrayView2<'_, f32>) -> Array1<f32> {
+            acts.column(0)
+                .mapv(|u| -0.5 * (u - self.0).powi(2) - 0.5 * (2.0 * std::f32::consts::PI).ln())
+        }
+    }
+
+    struct Broken;
+
+    impl Policy for Broken {
+        fn act(&self, obs: ArrayView2<'_, f32>, _rngs: &mut [Rng]) -> Array2<f32> {
+            Array2::zeros((obs.nrows(), 1))
+        }
+        fn log_prob(&self, obs: ArrayView2<'_, f32>, _acts: ArrayView2<'_, f32>) -> Array1<f32> {
+            Array1::from_elem(obs.nrows(), f32::NAN)
+        }
+    }
+
+    /// `n` episodes of 2 steps whose actions are `acts` in every episode.
+    fn trajs(n: usize, acts: [f32; 2]) -> Trajectories {
+        let spec = EnvSpec {
+            name: "toy".into(),
+            observation_space: Space::unbounded(1),
+            action_space: Space::unbounded(1),
+            horizon: 2,
+            dt: 1.0,
+        };
+        Trajectories {
+            spec,
+            obs: Array3::zeros((n, 3, 1)),
+            acts: Array3::from_shape_fn((n, 2, 1), |(_, t, _)| acts[t]),
+            rews: Array2::zeros((n, 2)),
+            logp: None,
+        }
+    }
+
+    fn gaussian(u: f64, mean: f64) -> f64 {
+        (-0.5 * (u - mean).powi(2)).exp() / (2.0 * std::f64::consts::PI).sqrt()
+    }
+
+    fn three_snapshots() -> FusionBuffer {
+        let mut buf = FusionBuffer::new(3).unwrap();
+        // Snapshots with means 0, 1, -2 drew 1, 2 and 3 samples: w = (1/6, 2/6, 3/6).
+        buf.push(Arc::new(FixedGaussian(0.0)), trajs(1, [0.0, 0.0]))
+            .unwrap();
+        buf.push(Arc::new(FixedGaussian(1.0)), trajs(2, [1.0, 1.0]))
+            .unwrap();
+        buf.push(Arc::new(FixedGaussian(-2.0)), trajs(3, [-2.0, -2.0]))
+            .unwrap();
+        buf
+    }
+
+    #[test]
+    fn mixture_density_equals_the_hand_computation() {
+        let buf = three_snapshots();
+        let demo = trajs(1, [0.5, -1.0]);
+        let w = [1.0 / 6.0, 2.0 / 6.0, 3.0 / 6.0];
+        let means = [0.0, 1.0, -2.0];
+        // q_fus(τ) = Σ_k w_k Π_t N(u_t; μ_k, 1)
+        let q: f64 = (0..3)
+            .map(|k| w[k] * gaussian(0.5, means[k]) * gaussian(-1.0, means[k]))
+            .sum();
+        let got = buf.log_density(&demo, Fusion::Mixture, None).unwrap();
+        assert!((got[0] - q.ln()).abs() < 1e-6, "{} vs {}", got[0], q.ln());
+
+        // Per step: q_fus(u_t | x_t) = Σ_k w_k N(u_t; μ_k, 1)
+        let per_step = buf
+            .log_density_per_step(&demo, Fusion::Mixture, None)
+            .unwrap();
+        for (t, u) in [0.5, -1.0].into_iter().enumerate() {
+            let q_t: f64 = (0..3).map(|k| w[k] * gaussian(u, means[k])).sum();
+            assert!((per_step[[0, t]] - q_t.ln()).abs() < 1e-6);
+        }
+    }
+
+    #[test]
+    fn own_and_latest_pick_one_snapshot() {
+        let buf = three_snapshots();
+        let sample = trajs(1, [1.0, 0.0]);
+        let under = |mean: f64| (gaussian(1.0, mean) * gaussian(0.0, mean)).ln();
+        let own = buf.log_density(&sample, Fusion::Own, Some(1)).unwrap();
+        assert!((own[0] - under(1.0)).abs() < 1e-6);
+        let latest = buf.log_density(&sample, Fusion::Latest, Some(1)).unwrap();
+        assert!((latest[0] - under(-2.0)).abs() < 1e-6);
+        // Demonstrations have no drawing snapshot: `Own` scores them under the latest.
+        let demo = buf.log_density(&sample, Fusion::Own, None).unwrap();
+        assert!((demo[0] - under(-2.0)).abs() < 1e-6);
+    }
+
+    #[test]
+    fn capacity_drops_the_oldest_snapshot() {
+        let mut buf = three_snapshots();
+        buf.push(Arc::new(FixedGaussian(5.0)), trajs(4, [5.0, 5.0]))
+            .unwrap();
+        assert_eq!(buf.len(), 3);
+        assert_eq!(buf.weights(), array![2.0 / 9.0, 3.0 / 9.0, 4.0 / 9.0]);
+        let counts: Vec<usize> = buf.samples().map(Trajectories::len).collect();
+        assert_eq!(counts, [2, 3, 4]);
+        let lp = buf.step_log_probs(&trajs(1, [5.0, 5.0])).unwrap();
+        assert_eq!(lp.dim(), (3, 1, 2));
+        assert!((lp[[2, 0, 0]] + 0.5 * (2.0 * std::f32::consts::PI).ln()).abs() < 1e-6);
+    }
+
+    #[test]
+    fn misuse_gives_errors() {
+        assert_eq!(FusionBuffer::new(0).err(), Some(FusionError::ZeroCapacity));
+        let mut buf = FusionBuffer::new(2).unwrap();
+        assert_eq!(
+            buf.log_density(&trajs(1, [0.0, 0.0]), Fusion::Mixture, None)
+                .err(),
+            Some(FusionError::Empty)
+        );
+        assert_eq!(
+            buf.push(Arc::new(FixedGaussian(0.0)), trajs(0, [0.0, 0.0]))
+                .err(),
+            Some(FusionError::NoSamples)
+        );
+        buf.push(Arc::new(Broken), trajs(1, [0.0, 0.0])).unwrap();
+        let err = buf.step_log_probs(&trajs(2, [0.0, 0.0])).unwrap_err();
+        assert!(matches!(
+            err,
+            FusionError::BadLogProb {
+                snapshot: 0,
+                episode: 0,
+                step: 0,
+                ..
+            }
+        ));
+    }
+}
