@@ -1,3 +1,12 @@
 //! # costlearn-agents
 //!
 //! The learning side of costlearn. Depends on `costlearn-envs` only.
+//!
+//! - [`nn`]: networks with sizes chosen at run time, a tape for gradients, Adam, safetensors files.
+//!   Every type of the tensor backend stays inside this module.
+//! - [`policy`]: Gaussian and categorical policies, trained through [`nn`] and exported as cheap CPU
+//!   snapshots implementing [`costlearn_envs::Policy`].
+#![warn(missing_docs)]
+
+pub mod nn;
+pub mod policy;
