@@ -101,3 +101,6 @@ fn check_rngs(rows: usize, rngs: usize) -> Result<()> {
     }
     Ok(())
 }
+
+#[cfg(test)]
+mod tests;
