@@ -436,3 +436,25 @@ fn behavioral_cloning_step_raises_the_demonstrated_log_likelihood() {
         score(&p)
     );
 }
+
+#[test]
+fn policies_move_between_threads_and_snapshots_are_shared() {
+    fn send<T: Send>() {}
+    fn send_sync<T: Send + Sync + Clone>() {}
+    send::<GaussianMlpPolicy>();
+    send::<CategoricalMlpPolicy>();
+    send::<TabularSoftmaxPolicy>();
+    send::<crate::nn::Adam>();
+    send_sync::<GaussianSnapshot>();
+    send_sync::<CategoricalMlpSnapshot>();
+    send_sync::<TabularSnapshot>();
+    let snap = gaussian(false).snapshot();
+    let obs = random_obs(4, 3, 0);
+    let here = snap.act(obs.view(), &mut rngs(4, 1));
+    let there = std::thread::scope(|s| {
+        s.spawn(|| snap.act(obs.view(), &mut rngs(4, 1)))
+            .join()
+            .unwrap()
+    });
+    assert_eq!(here, there);
+}
