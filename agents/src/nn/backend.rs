@@ -4,7 +4,7 @@
 use super::device::Device;
 use super::error::{NnError, Result};
 use dfdx::shapes::{Axes2, Axis, HasShape};
-use dfdx::tensor::{Cpu, Gradients, OwnedTape, Tensor, TensorFromVec};
+use dfdx::tensor::{Cache, Cpu, Gradients, OwnedTape, Tensor, TensorFromVec};
 use dfdx::tensor_ops::{BroadcastTo, ReshapeTo};
 use std::cell::RefCell;
 
@@ -27,11 +27,21 @@ pub(crate) enum Backend {
 impl Backend {
     pub(crate) fn new(device: Device) -> Result<Self> {
         match device.check_compiled()? {
-            Device::Cpu => Ok(Backend::Cpu(Cpu::default())),
+            Device::Cpu => {
+                let dev = Cpu::default();
+                // Reuse freed buffers: a training step allocates the same sizes every time.
+                dev.try_enable_cache()
+                    .map_err(|e| NnError::Backend(e.to_string()))?;
+                Ok(Backend::Cpu(dev))
+            }
             #[cfg(feature = "cuda")]
-            Device::Cuda(ordinal) => Cuda::try_build(ordinal, 0)
-                .map(Backend::Cuda)
-                .map_err(|e| NnError::Backend(format!("cannot open cuda:{ordinal}: {e}"))),
+            Device::Cuda(ordinal) => {
+                let dev = Cuda::try_build(ordinal, 0)
+                    .map_err(|e| NnError::Backend(format!("cannot open cuda:{ordinal}: {e}")))?;
+                dev.try_enable_cache()
+                    .map_err(|e| NnError::Backend(e.to_string()))?;
+                Ok(Backend::Cuda(dev))
+            }
             #[cfg(not(feature = "cuda"))]
             Device::Cuda(_) => unreachable!("check_compiled rejects CUDA in builds without it"),
         }
@@ -126,11 +136,16 @@ pub(crate) trait Dev: dfdx::tensor_ops::Device<f32> + 'static {
     fn tape(t: &TapeCell) -> &RefCell<OwnedTape<f32, Self>>;
     fn wrap_grads(g: Gradients<f32, Self>) -> DGrads;
     fn grads(g: &mut DGrads) -> &mut Gradients<f32, Self>;
+    /// `tanh`, recorded.
+    fn tanh(t: TMat<Self>) -> TMat<Self>;
 }
 
 macro_rules! impl_dev {
-    ($ty:ty, $variant:ident) => {
+    ($ty:ty, $variant:ident, $tanh:expr) => {
         impl Dev for $ty {
+            fn tanh(t: TMat<Self>) -> TMat<Self> {
+                $tanh(t)
+            }
             fn wrap(m: Mat<Self>) -> DMat {
                 DMat::$variant(m)
             }
@@ -161,9 +176,9 @@ macro_rules! impl_dev {
         }
     };
 }
-impl_dev!(Cpu, Cpu);
+impl_dev!(Cpu, Cpu, super::fast_tanh::tanh_cpu);
 #[cfg(feature = "cuda")]
-impl_dev!(Cuda, Cuda);
+impl_dev!(Cuda, Cuda, |t: TMat<Cuda>| t.tanh());
 
 /// The shape two operands broadcast to: equal sizes, or a size of 1 on one side.
 pub(crate) fn broadcast_shape(

@@ -179,7 +179,7 @@ impl Var {
 
     /// `tanh(x)`.
     pub fn tanh(&self) -> Var {
-        unary!(self, |t| t.tanh())
+        unary!(self, |t| D::tanh(t))
     }
 
     /// `max(x, 0)`.

@@ -28,6 +28,7 @@ mod adam;
 pub(crate) mod backend;
 mod device;
 mod error;
+mod fast_tanh;
 mod graph;
 mod mlp;
 mod params;
