@@ -8,6 +8,10 @@
 //!
 //! No type of the tensor backend leaves this module, so the backend can be replaced.
 //!
+//! Training state ([`ParamSet`], [`Adam`], the policies built on them) is `Send` in CPU-only builds;
+//! the CUDA backend's handles are not, so training stays on the thread that created it. A
+//! [`Graph`] is never `Send`. Policy snapshots, plain ndarray, are always `Send + Sync`.
+//!
 //! ```
 //! use costlearn_agents::nn::{Adam, Device, MlpBuilder, ParamSet};
 //! use costlearn_envs::episode_rng;
