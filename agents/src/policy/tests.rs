@@ -462,3 +462,19 @@ fn policies_move_between_threads_and_snapshots_are_shared() {
     });
     assert_eq!(here, there);
 }
+
+#[test]
+fn empty_batches_give_empty_results() {
+    let p = gaussian(true);
+    let obs = Array2::zeros((0, 3));
+    let acts = Array2::zeros((0, 2));
+    assert_eq!(p.snapshot().act(obs.view(), &mut []).dim(), (0, 2));
+    assert_eq!(p.snapshot().log_prob(obs.view(), acts.view()).len(), 0);
+    let g = p.params().graph();
+    assert_eq!(
+        p.log_prob_var(&g, obs.view(), acts.view()).unwrap().shape(),
+        (0, 1)
+    );
+    let c = CategoricalMlpBuilder::new(3, 2).build().unwrap();
+    assert_eq!(c.snapshot().act(obs.view(), &mut []).dim(), (0, 1));
+}
