@@ -1,7 +1,16 @@
 //! # costlearn-agents
 //!
 //! The learning side of costlearn. Depends on `costlearn-envs` only.
+//!
+//! - [`nn`]: networks with sizes chosen at run time, a tape for gradients, Adam, safetensors files.
+//!   Every type of the tensor backend stays inside this module.
+//! - [`policy`]: Gaussian and categorical policies, trained through [`nn`] and exported as cheap CPU
+//!   snapshots implementing [`costlearn_envs::Policy`].
+//! - [`fusion`]: the generator density fused over past policy snapshots.
+//! - [`maxent_irl`]: exact tabular MaxEnt IRL, the ground truth for sample-based learners.
 #![warn(missing_docs)]
 
 pub mod fusion;
 pub mod maxent_irl;
+pub mod nn;
+pub mod policy;

@@ -1,0 +1,221 @@
+//! The tensor backend (dfdx) behind an enum over the devices compiled in. Nothing here is public
+//! outside [`crate::nn`].
+
+use super::device::Device;
+use super::error::{NnError, Result};
+use dfdx::shapes::{Axes2, Axis, HasShape};
+use dfdx::tensor::{Cache, Cpu, Gradients, OwnedTape, Tensor, TensorFromVec};
+use dfdx::tensor_ops::{BroadcastTo, ReshapeTo};
+use std::cell::RefCell;
+
+#[cfg(feature = "cuda")]
+use dfdx::tensor::Cuda;
+
+/// A matrix with run-time sizes on device `D`, not recording.
+pub(crate) type Mat<D> = Tensor<(usize, usize), f32, D>;
+/// A matrix with run-time sizes on device `D`, recording onto a tape.
+pub(crate) type TMat<D> = Tensor<(usize, usize), f32, D, OwnedTape<f32, D>>;
+
+/// A device handle.
+#[derive(Clone)]
+pub(crate) enum Backend {
+    Cpu(Cpu),
+    #[cfg(feature = "cuda")]
+    Cuda(Cuda),
+}
+
+impl Backend {
+    pub(crate) fn new(device: Device) -> Result<Self> {
+        match device.check_compiled()? {
+            Device::Cpu => {
+                let dev = Cpu::default();
+                // Reuse freed buffers: a training step allocates the same sizes every time.
+                dev.try_enable_cache()
+                    .map_err(|e| NnError::Backend(e.to_string()))?;
+                Ok(Backend::Cpu(dev))
+            }
+            #[cfg(feature = "cuda")]
+            Device::Cuda(ordinal) => {
+                let dev = Cuda::try_build(ordinal, 0)
+                    .map_err(|e| NnError::Backend(format!("cannot open cuda:{ordinal}: {e}")))?;
+                dev.try_enable_cache()
+                    .map_err(|e| NnError::Backend(e.to_string()))?;
+                Ok(Backend::Cuda(dev))
+            }
+            #[cfg(not(feature = "cuda"))]
+            Device::Cuda(_) => unreachable!("check_compiled rejects CUDA in builds without it"),
+        }
+    }
+
+    /// Uploads a row-major `rows × cols` buffer.
+    pub(crate) fn upload(&self, data: Vec<f32>, rows: usize, cols: usize) -> DMat {
+        match self {
+            Backend::Cpu(dev) => DMat::Cpu(dev.tensor_from_vec(data, (rows, cols))),
+            #[cfg(feature = "cuda")]
+            Backend::Cuda(dev) => DMat::Cuda(dev.tensor_from_vec(data, (rows, cols))),
+        }
+    }
+}
+
+/// A matrix on whichever device it lives on.
+#[derive(Clone)]
+pub(crate) enum DMat {
+    Cpu(Mat<Cpu>),
+    #[cfg(feature = "cuda")]
+    Cuda(Mat<Cuda>),
+}
+
+/// Runs `$body` with `$D` bound to the dfdx device type of `$m` (a [`DMat`]).
+macro_rules! with_device {
+    ($m:expr, $D:ident => $body:expr) => {
+        match $m {
+            $crate::nn::backend::DMat::Cpu(_) => {
+                #[allow(dead_code)]
+                type $D = dfdx::tensor::Cpu;
+                $body
+            }
+            #[cfg(feature = "cuda")]
+            $crate::nn::backend::DMat::Cuda(_) => {
+                #[allow(dead_code)]
+                type $D = dfdx::tensor::Cuda;
+                $body
+            }
+        }
+    };
+}
+pub(crate) use with_device;
+
+impl DMat {
+    pub(crate) fn shape(&self) -> (usize, usize) {
+        with_device!(self, D => *D::unwrap(self).shape())
+    }
+
+    /// Copies the values to the host, row-major.
+    pub(crate) fn to_vec(&self) -> Vec<f32> {
+        with_device!(self, D => D::unwrap(self).as_vec())
+    }
+}
+
+/// The recorded operations of one graph, on its device.
+pub(crate) enum TapeCell {
+    Cpu(Cpu, RefCell<OwnedTape<f32, Cpu>>),
+    #[cfg(feature = "cuda")]
+    Cuda(Cuda, RefCell<OwnedTape<f32, Cuda>>),
+}
+
+impl TapeCell {
+    pub(crate) fn new(backend: &Backend) -> Self {
+        match backend {
+            Backend::Cpu(d) => TapeCell::Cpu(d.clone(), RefCell::default()),
+            #[cfg(feature = "cuda")]
+            Backend::Cuda(d) => TapeCell::Cuda(d.clone(), RefCell::default()),
+        }
+    }
+
+    pub(crate) fn backend(&self) -> Backend {
+        match self {
+            TapeCell::Cpu(d, _) => Backend::Cpu(d.clone()),
+            #[cfg(feature = "cuda")]
+            TapeCell::Cuda(d, _) => Backend::Cuda(d.clone()),
+        }
+    }
+}
+
+/// Gradients computed by a backward pass.
+pub(crate) enum DGrads {
+    Cpu(Gradients<f32, Cpu>),
+    #[cfg(feature = "cuda")]
+    Cuda(Gradients<f32, Cuda>),
+}
+
+/// A compiled-in dfdx device, with projections out of the enums above. The projections are only
+/// called on values whose variant has already been matched, so a mismatch is a bug in this module.
+pub(crate) trait Dev: dfdx::tensor_ops::Device<f32> + 'static {
+    fn wrap(m: Mat<Self>) -> DMat;
+    fn unwrap(m: &DMat) -> &Mat<Self>;
+    fn tape(t: &TapeCell) -> &RefCell<OwnedTape<f32, Self>>;
+    fn wrap_grads(g: Gradients<f32, Self>) -> DGrads;
+    fn grads(g: &mut DGrads) -> &mut Gradients<f32, Self>;
+    /// `tanh`, recorded.
+    fn tanh(t: TMat<Self>) -> TMat<Self>;
+}
+
+macro_rules! impl_dev {
+    ($ty:ty, $variant:ident, $tanh:expr) => {
+        impl Dev for $ty {
+            fn tanh(t: TMat<Self>) -> TMat<Self> {
+                $tanh(t)
+            }
+            fn wrap(m: Mat<Self>) -> DMat {
+                DMat::$variant(m)
+            }
+            fn unwrap(m: &DMat) -> &Mat<Self> {
+                #[allow(unreachable_patterns)]
+                match m {
+                    DMat::$variant(m) => m,
+                    _ => unreachable!("matrix on another device"),
+                }
+            }
+            fn tape(t: &TapeCell) -> &RefCell<OwnedTape<f32, Self>> {
+                #[allow(unreachable_patterns)]
+                match t {
+                    TapeCell::$variant(_, t) => t,
+                    _ => unreachable!("tape on another device"),
+                }
+            }
+            fn wrap_grads(g: Gradients<f32, Self>) -> DGrads {
+                DGrads::$variant(g)
+            }
+            fn grads(g: &mut DGrads) -> &mut Gradients<f32, Self> {
+                #[allow(unreachable_patterns)]
+                match g {
+                    DGrads::$variant(g) => g,
+                    _ => unreachable!("gradients on another device"),
+                }
+            }
+        }
+    };
+}
+impl_dev!(Cpu, Cpu, super::fast_tanh::tanh_cpu);
+#[cfg(feature = "cuda")]
+impl_dev!(Cuda, Cuda, |t: TMat<Cuda>| t.tanh());
+
+/// The shape two operands broadcast to: equal sizes, or a size of 1 on one side.
+pub(crate) fn broadcast_shape(
+    op: &'static str,
+    a: (usize, usize),
+    b: (usize, usize),
+) -> Result<(usize, usize)> {
+    let dim = |x: usize, y: usize| match (x, y) {
+        _ if x == y => Some(x),
+        (1, y) => Some(y),
+        (x, 1) => Some(x),
+        _ => None,
+    };
+    match (dim(a.0, b.0), dim(a.1, b.1)) {
+        (Some(r), Some(c)) => Ok((r, c)),
+        _ => Err(NnError::ShapeMismatch {
+            op,
+            left: a,
+            right: b,
+        }),
+    }
+}
+
+/// Broadcasts a `1×1`, `1×c` or `r×1` matrix to `rows × cols` (a no-op when it already has it).
+pub(crate) fn broadcast<D: Dev>(t: TMat<D>, rows: usize, cols: usize) -> TMat<D> {
+    let (r, c) = *t.shape();
+    if (r, c) == (rows, cols) {
+        return t;
+    }
+    if r == 1 && c == 1 {
+        t.reshape_like(&())
+            .broadcast_like::<_, Axes2<0, 1>>(&(rows, cols))
+    } else if r == 1 {
+        t.reshape_like(&(c,))
+            .broadcast_like::<_, Axis<0>>(&(rows, cols))
+    } else {
+        t.reshape_like(&(r,))
+            .broadcast_like::<_, Axis<1>>(&(rows, cols))
+    }
+}
