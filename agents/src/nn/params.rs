@@ -258,19 +258,12 @@ fn bad(path: &Path, reason: impl fmt::Display) -> NnError {
 
 /// Writes `bytes` to a temporary file beside `path`, then renames it into place.
 pub(crate) fn write_atomically(path: &Path, bytes: &[u8]) -> Result<()> {
-    let io = |source| NnError::Io {
-        path: path.to_path_buf(),
-        source,
-    };
-    let dir = match path.parent() {
-        Some(p) if !p.as_os_str().is_empty() => p,
-        _ => Path::new("."),
-    };
-    let mut tmp = tempfile::NamedTempFile::new_in(dir).map_err(io)?;
-    tmp.write_all(bytes).map_err(io)?;
-    tmp.as_file().sync_all().map_err(io)?;
-    tmp.persist(path).map_err(|e| io(e.error))?;
-    Ok(())
+    costlearn_envs::atomic::write_atomically(path, |file| file.write_all(bytes)).map_err(|source| {
+        NnError::Io {
+            path: path.to_path_buf(),
+            source,
+        }
+    })
 }
 
 pub(crate) fn to_array(m: &DMat) -> Array2<f32> {
