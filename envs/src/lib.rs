@@ -8,6 +8,7 @@
 //! ([`seeding::episode_rng`]), so results do not depend on the number of threads.
 #![warn(missing_docs)]
 
+pub mod control;
 pub mod demos;
 pub mod env;
 pub mod error;

@@ -46,8 +46,11 @@ impl Policy for UniformRandom {
     fn act(&self, obs: ArrayView2<'_, f32>, rngs: &mut [Rng]) -> Array2<f32> {
         let mut acts = Array2::zeros((obs.nrows(), self.space.dim()));
         for (mut row, rng) in acts.rows_mut().into_iter().zip(rngs.iter_mut()) {
-            self.space
-                .sample_into(rng, row.as_slice_mut().expect("rows of a fresh array are contiguous"));
+            self.space.sample_into(
+                rng,
+                row.as_slice_mut()
+                    .expect("rows of a fresh array are contiguous"),
+            );
         }
         acts
     }
@@ -86,9 +89,15 @@ mod tests {
     #[test]
     fn uniform_discrete_density_is_one_over_n() {
         let p = UniformRandom::new(Space::Discrete { n: 5 }).unwrap();
-        let lp = p.log_prob(Array2::zeros((1, 1)).view(), Array2::from_elem((1, 1), 4.0).view());
+        let lp = p.log_prob(
+            Array2::zeros((1, 1)).view(),
+            Array2::from_elem((1, 1), 4.0).view(),
+        );
         assert!((lp[0] + 5f32.ln()).abs() < 1e-6);
-        let outside = p.log_prob(Array2::zeros((1, 1)).view(), Array2::from_elem((1, 1), 5.0).view());
+        let outside = p.log_prob(
+            Array2::zeros((1, 1)).view(),
+            Array2::from_elem((1, 1), 5.0).view(),
+        );
         assert_eq!(outside[0], f32::NEG_INFINITY);
     }
 

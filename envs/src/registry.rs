@@ -39,7 +39,10 @@ impl EnvEntry {
     }
 
     /// Adds the expert policy used by `costlearn record`.
-    pub fn with_expert(mut self, expert: impl Fn() -> Box<dyn Policy> + Send + Sync + 'static) -> Self {
+    pub fn with_expert(
+        mut self,
+        expert: impl Fn() -> Box<dyn Policy> + Send + Sync + 'static,
+    ) -> Self {
         self.expert = Some(Arc::new(expert));
         self
     }
@@ -94,7 +97,13 @@ impl EnvEntry {
 }
 
 fn builtins() -> Vec<EnvEntry> {
-    vec![]
+    use crate::control::*;
+    vec![
+        pendulum::entry(),
+        cartpole::entry(),
+        reacher::entry(),
+        navigation::entry(),
+    ]
 }
 
 fn table() -> &'static RwLock<BTreeMap<String, EnvEntry>> {
@@ -128,10 +137,13 @@ pub fn register(entry: EnvEntry) -> Result<(), EnvError> {
 /// The entry registered under `name`.
 pub fn lookup(name: &str) -> Result<EnvEntry, EnvError> {
     let table = table().read().unwrap_or_else(|e| e.into_inner());
-    table.get(name).cloned().ok_or_else(|| EnvError::UnknownEnv {
-        name: name.to_string(),
-        known: table.keys().cloned().collect::<Vec<_>>().join(", "),
-    })
+    table
+        .get(name)
+        .cloned()
+        .ok_or_else(|| EnvError::UnknownEnv {
+            name: name.to_string(),
+            known: table.keys().cloned().collect::<Vec<_>>().join(", "),
+        })
 }
 
 /// A fresh copy of the task registered under `name`.

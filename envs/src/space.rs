@@ -6,6 +6,7 @@
 
 use rand::Rng;
 use serde::{Deserialize, Serialize};
+use std::cmp::Ordering;
 
 /// The set a vector of observations or actions lives in.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -100,7 +101,12 @@ impl Space {
                 if low.is_empty() {
                     return Err("box has zero dimensions".into());
                 }
-                if let Some(i) = (0..low.len()).find(|&i| !(low[i] <= high[i])) {
+                if let Some(i) = (0..low.len()).find(|&i| {
+                    !matches!(
+                        low[i].partial_cmp(&high[i]),
+                        Some(Ordering::Less | Ordering::Equal)
+                    )
+                }) {
                     return Err(format!(
                         "box bound {i} is empty or NaN (low {} > high {})",
                         low[i], high[i]
@@ -164,9 +170,24 @@ mod tests {
     #[test]
     fn validate_rejects_malformed_spaces() {
         assert!(Space::Discrete { n: 0 }.validate().is_err());
-        assert!(Space::Box { low: vec![1.0], high: vec![0.0] }.validate().is_err());
-        assert!(Space::Box { low: vec![0.0, 0.0], high: vec![1.0] }.validate().is_err());
-        assert!(Space::Box { low: vec![f32::NAN], high: vec![1.0] }.validate().is_err());
+        assert!(Space::Box {
+            low: vec![1.0],
+            high: vec![0.0]
+        }
+        .validate()
+        .is_err());
+        assert!(Space::Box {
+            low: vec![0.0, 0.0],
+            high: vec![1.0]
+        }
+        .validate()
+        .is_err());
+        assert!(Space::Box {
+            low: vec![f32::NAN],
+            high: vec![1.0]
+        }
+        .validate()
+        .is_err());
         assert!(Space::unbounded(2).validate().is_ok());
     }
 }

@@ -73,7 +73,10 @@ impl Trajectories {
             obs: self.obs.index_axis(Axis(0), i).to_owned(),
             acts: self.acts.index_axis(Axis(0), i).to_owned(),
             rews: self.rews.index_axis(Axis(0), i).to_owned(),
-            logp: self.logp.as_ref().map(|l| l.index_axis(Axis(0), i).to_owned()),
+            logp: self
+                .logp
+                .as_ref()
+                .map(|l| l.index_axis(Axis(0), i).to_owned()),
         }
     }
 
@@ -116,6 +119,12 @@ impl Trajectories {
                 all.index_axis_mut(Axis(0), i).assign(l);
             }
         }
-        Ok(Self { spec, obs, acts, rews, logp })
+        Ok(Self {
+            spec,
+            obs,
+            acts,
+            rews,
+            logp,
+        })
     }
 }
