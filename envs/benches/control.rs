@@ -1,7 +1,7 @@
 //! Throughput of `VecEnv::step` on the Rapier control tasks: 32 copies, rayon pools of 1 and 2
 //! threads, fixed pre-sampled uniform actions, one element = one environment step. Each task is
-//! measured with its batched implementation (several copies per world) and with one world per copy
-//! (`ParallelEnvs`). Copies are reset every horizon steps, inside the measured loop.
+//! measured with the registry's implementation (several copies per world for pendulum, cartpole and
+//! reacher) and with one world per copy (`ParallelEnvs`). Copies are reset every horizon steps, inside the measured loop.
 
 use costlearn_envs::registry;
 use costlearn_envs::{episode_rng, ParallelEnvs, VecEnv};
@@ -10,7 +10,7 @@ use std::hint::black_box;
 use std::time::Duration;
 
 const NUM_ENVS: usize = 32;
-const TASKS: [&str; 4] = ["pendulum", "cartpole", "reacher", "navigation"];
+const TASKS: [&str; 5] = ["pendulum", "cartpole", "reacher", "navigation", "hopper"];
 
 fn step_throughput(c: &mut Criterion) {
     let mut group = c.benchmark_group("control_step");
@@ -38,9 +38,9 @@ fn step_throughput(c: &mut Criterion) {
                 .num_threads(threads)
                 .build()
                 .expect("pool");
-            for layout in ["batched", "per_env"] {
+            for layout in ["registry", "per_env"] {
                 let mut venv: Box<dyn VecEnv> = match layout {
-                    "batched" => entry.make_vec(NUM_ENVS),
+                    "registry" => entry.make_vec(NUM_ENVS),
                     _ => {
                         let e = entry.clone();
                         Box::new(ParallelEnvs::new(NUM_ENVS, move || e.make()))

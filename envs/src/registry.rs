@@ -103,6 +103,7 @@ fn builtins() -> Vec<EnvEntry> {
         cartpole::entry(),
         reacher::entry(),
         navigation::entry(),
+        hopper::entry(),
     ]
 }
 

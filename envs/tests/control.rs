@@ -1,13 +1,13 @@
 //! Behaviour of the Rapier control tasks: determinism, spaces, experts, agreement with Gymnasium,
 //! and the batched implementation.
 
-use costlearn_envs::control::pendulum;
+use costlearn_envs::control::{hopper, navigation, pendulum};
 use costlearn_envs::registry;
-use costlearn_envs::{episode_rng, Env, Policy, UniformRandom};
+use costlearn_envs::{episode_rng, Env, Policy, UniformRandom, VecEnv};
 use ndarray::Array2;
 use rand::RngCore;
 
-const TASKS: [&str; 4] = ["pendulum", "cartpole", "reacher", "navigation"];
+const TASKS: [&str; 5] = ["pendulum", "cartpole", "reacher", "navigation", "hopper"];
 
 /// Returns of `episodes` episodes of `policy` on `env`: episode `i` uses `episode_rng(seed, i)`, whose
 /// first draw is the reset seed and the rest is the policy's noise.
@@ -75,6 +75,7 @@ fn spaces_match_the_spec_and_observations_are_finite() {
         ("cartpole", 5, 1),
         ("reacher", 10, 2),
         ("navigation", 6, 2),
+        ("hopper", 11, 3),
     ];
     for (name, od, ad) in dims {
         let env = registry::make(name).unwrap();
@@ -123,15 +124,35 @@ fn navigation_expert_beats_random() {
     expert_beats_random("navigation", 50.0);
 }
 
+/// The hopper has no expert; its uniform-random return is printed for the documentation.
+#[test]
+fn hopper_random_return_is_finite_and_has_no_expert() {
+    let entry = registry::lookup("hopper").unwrap();
+    assert!(!entry.has_expert());
+    let mut env = entry.make();
+    let random = UniformRandom::new(env.spec().action_space.clone()).unwrap();
+    let (r, rs) = mean_std(&returns(env.as_mut(), &random, 0, 64));
+    println!("hopper: random {r:.1} ± {rs:.1}");
+    assert!(r.is_finite() && rs.is_finite());
+}
+
 /// Runs `n` copies of `name`'s batched implementation for a whole episode under random actions in a
 /// rayon pool of `threads` threads, returning every observation and reward.
 fn batched_run(name: &str, n: usize, threads: usize) -> Vec<f32> {
+    let entry = registry::lookup(name).unwrap();
+    vec_run(&|n| entry.make_vec(n), n, threads)
+}
+
+type MakeVec<'a> = &'a (dyn Fn(usize) -> Box<dyn VecEnv> + Sync);
+
+/// As [`batched_run`], for any way of building the copies.
+fn vec_run(make: MakeVec<'_>, n: usize, threads: usize) -> Vec<f32> {
     let pool = rayon::ThreadPoolBuilder::new()
         .num_threads(threads)
         .build()
         .unwrap();
     pool.install(|| {
-        let mut venv = registry::lookup(name).unwrap().make_vec(n);
+        let mut venv = make(n);
         let spec = venv.spec().clone();
         let policy = UniformRandom::new(spec.action_space.clone()).unwrap();
         let mut rngs: Vec<_> = (0..n as u64).map(|i| episode_rng(9, i)).collect();
@@ -161,6 +182,22 @@ fn batched_envs_do_not_depend_on_the_thread_count() {
             batched_run(name, 20, 2),
             "{name}: 1 and 2 threads differ"
         );
+    }
+}
+
+/// The tasks with contacts keep one world per copy in the registry (several copies per world agree
+/// with a lone copy only up to rounding once contacts are solved together), but their many-per-world
+/// implementations are still independent of the thread count.
+#[test]
+fn contact_tasks_many_per_world_do_not_depend_on_the_thread_count() {
+    let makers: [(&str, MakeVec<'_>); 2] = [
+        ("hopper", &|n| Box::new(hopper::make_vec(n))),
+        ("navigation", &|n| Box::new(navigation::make_vec(n))),
+    ];
+    for (name, make) in makers {
+        let one = vec_run(make, 20, 1);
+        assert!(one.iter().all(|v| v.is_finite()), "{name}");
+        assert_eq!(one, vec_run(make, 20, 2), "{name}: 1 and 2 threads differ");
     }
 }
 

@@ -7,6 +7,7 @@
 
 pub mod cartpole;
 pub mod expert;
+pub mod hopper;
 pub mod navigation;
 pub mod pendulum;
 pub mod rapier;

@@ -134,7 +134,12 @@ pub fn make() -> RapierEnv<Navigation> {
     RapierEnv::new(Navigation::default())
 }
 
-/// `n` point masses, several per world.
+/// `n` point masses, several per world, stepped across the rayon pool.
+///
+/// Each copy's result does not depend on the number of threads, but where copies in one world touch
+/// something in the same step their contacts are solved together, which can change the last bits of
+/// a copy's result compared with running it alone; so the registry builds this task's copies one
+/// world each ([`ParallelEnvs`](crate::ParallelEnvs)).
 pub fn make_vec(n: usize) -> RapierVecEnv<Navigation> {
     RapierVecEnv::new(Navigation::default(), n)
 }
@@ -190,5 +195,4 @@ pub fn entry() -> EnvEntry {
         || Box::new(make()),
     )
     .with_expert(|| Box::new(expert()))
-    .with_vec_env(|n| Box::new(make_vec(n)))
 }

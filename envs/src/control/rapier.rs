@@ -241,7 +241,7 @@ pub(crate) fn set_joint_states(
             .multibody_joints
             .get_mut(joint)
             .expect("joint belongs to this world");
-        mb.forward_kinematics(&world.bodies, false);
+        mb.forward_kinematics(&world.bodies, true);
         mb.update_rigid_bodies(&mut world.bodies, false);
     }
 }
