@@ -2,9 +2,10 @@
 # Side-by-side throughput of costlearn's Rapier tasks, EnvPool and Gymnasium (SyncVectorEnv):
 # 32 environments on 2 threads, env steps per second, printed as a ratio table.
 #
-# Creates a throw-away virtual environment in benches/peers/.venv (gitignored) with gymnasium,
-# mujoco and envpool, measures the peers with peers.py, runs costlearn's criterion bench
-# (envs/benches/control.rs) in the same run, and prints the table.
+# Creates a throw-away virtual environment in benches/peers/.venv (gitignored) with gymnasium (with
+# its MuJoCo extra), mujoco and envpool, measures the peers with peers.py, runs costlearn's criterion
+# bench (envs/benches/control.rs) in the same run, and prints the table. EnvPool has Reacher and
+# Hopper up to v4, so it is measured on those; Gymnasium on v5.
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 root="$(cd "$here/../.." && pwd)"
@@ -16,7 +17,7 @@ if [[ ! -x "$venv/bin/python" ]]; then
     python3 -m venv "$venv"
     "$venv/bin/pip" install --quiet --upgrade pip
 fi
-for pkg in gymnasium mujoco envpool; do
+for pkg in "gymnasium[mujoco]" mujoco envpool; do
     "$venv/bin/pip" install --quiet "$pkg" || echo "warning: could not install $pkg; its rows are skipped" >&2
 done
 

@@ -196,3 +196,31 @@ pub fn entry() -> EnvEntry {
     )
     .with_expert(|| Box::new(expert()))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::Env;
+
+    /// Pushed straight at the wall, the point mass stops at it instead of passing through.
+    #[test]
+    fn the_wall_blocks_the_point_mass() {
+        let mut env = make();
+        let mut obs = [0.0; 6];
+        env.reset(2, &mut obs);
+        assert!(obs[1].abs() < WALL[1], "the start faces the wall");
+        let mut furthest = f32::NEG_INFINITY;
+        for _ in 0..100 {
+            env.step(&[MAX_FORCE, 0.0], &mut obs);
+            furthest = furthest.max(obs[0]);
+        }
+        assert!(
+            furthest > -WALL[0] - RADIUS - 0.02,
+            "it reaches the wall: {furthest}"
+        );
+        assert!(
+            furthest < -WALL[0] - RADIUS + 0.01,
+            "it passes into the wall: {furthest}"
+        );
+    }
+}

@@ -206,3 +206,20 @@ pub fn entry() -> EnvEntry {
     .with_expert(|| Box::new(expert()))
     .with_vec_env(|n| Box::new(make_vec(n)))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn angles_wrap_into_minus_pi_to_pi() {
+        for (theta, want) in [
+            (0.5, 0.5),
+            (PI + 0.5, -PI + 0.5),
+            (-PI - 0.5, PI - 0.5),
+            (4.0 * PI + 1.0, 1.0),
+        ] {
+            assert!((angle_normalize(theta) - want).abs() < 1e-5, "{theta}");
+        }
+    }
+}

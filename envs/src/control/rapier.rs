@@ -129,6 +129,16 @@ impl<M: Model> RapierEnv<M> {
     pub fn model(&self) -> &M {
         &self.batch.model
     }
+
+    /// The physics world, for inspection or drawing.
+    pub fn world(&self) -> &PhysicsWorld {
+        &self.batch.world
+    }
+
+    /// Handles of the copy's bodies and joints (`None` before the first reset).
+    pub fn copy(&self) -> Option<&M::Copy> {
+        self.batch.copies.first()
+    }
 }
 
 impl<M: Model> Env for RapierEnv<M> {

@@ -234,3 +234,25 @@ pub fn entry() -> EnvEntry {
     .with_expert(|| Box::new(expert()))
     .with_vec_env(|n| Box::new(make_vec(n)))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::Env;
+
+    /// The fingertip in the observation is where the simulated second link puts it.
+    #[test]
+    fn observed_fingertip_matches_the_simulated_arm() {
+        let mut env = make();
+        let mut obs = [0.0; 10];
+        env.reset(5, &mut obs);
+        for t in 0..30 {
+            env.step(&[0.7, -0.4 + 0.05 * t as f32], &mut obs);
+            let copy = env.copy().unwrap();
+            let link = &env.world().bodies[copy.links[1]];
+            let tip = link.translation() + *link.rotation() * Vector::new(FINGERTIP, 0.0);
+            let observed = [obs[8] + obs[4], obs[9] + obs[5]];
+            assert!((tip.x - observed[0]).abs() < 1e-4 && (tip.y - observed[1]).abs() < 1e-4);
+        }
+    }
+}
