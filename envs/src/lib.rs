@@ -9,6 +9,7 @@
 #![warn(missing_docs)]
 
 pub mod atomic;
+pub mod control;
 pub mod demos;
 pub mod env;
 pub mod error;

@@ -97,9 +97,16 @@ impl EnvEntry {
 }
 
 fn builtins() -> Vec<EnvEntry> {
+    use crate::control::*;
+    use crate::tabular::{gridworld, objectworld};
     vec![
-        crate::tabular::gridworld::entry(),
-        crate::tabular::objectworld::entry(),
+        gridworld::entry(),
+        objectworld::entry(),
+        pendulum::entry(),
+        cartpole::entry(),
+        reacher::entry(),
+        navigation::entry(),
+        hopper::entry(),
     ]
 }
 
