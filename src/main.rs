@@ -1,6 +1,7 @@
 //! `costlearn`: record demonstrations, learn costs from them, and compare against behavioral cloning.
 
 mod commands;
+mod render;
 
 use clap::{Parser, Subcommand};
 use std::process::ExitCode;
@@ -21,6 +22,8 @@ enum Command {
     Record(commands::record::Args),
     /// Summarise a demonstration file: task, episodes, horizon, return.
     Inspect(commands::inspect::Args),
+    /// Draw trajectories of a task (expert rollouts or a demo file) as an SVG picture.
+    Render(commands::render::Args),
 }
 
 fn main() -> ExitCode {
@@ -29,6 +32,7 @@ fn main() -> ExitCode {
         Command::Envs(args) => commands::envs::run(args),
         Command::Record(args) => commands::record::run(args),
         Command::Inspect(args) => commands::inspect::run(args),
+        Command::Render(args) => commands::render::run(args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -213,7 +213,7 @@ fn a_bad_flag_fails_without_a_panic() {
 
 #[test]
 fn every_verb_has_help() {
-    for verb in ["envs", "record", "inspect"] {
+    for verb in ["envs", "record", "inspect", "render"] {
         let out = costlearn(&[verb, "--help"]);
         assert!(out.status.success(), "{verb} --help failed");
         assert!(String::from_utf8_lossy(&out.stdout).contains("Usage"));

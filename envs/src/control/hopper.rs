@@ -36,6 +36,15 @@ pub const DT: f32 = 0.02;
 pub const HEALTHY_HEIGHT: f32 = 0.7;
 /// Largest torso tilt that earns the alive bonus.
 pub const HEALTHY_ANGLE: f32 = 0.2;
+/// Length of the torso's segment (from the top down to the hip).
+pub const TORSO_LENGTH: f32 = 0.4;
+/// Length of the thigh's segment (hip to knee).
+pub const THIGH_LENGTH: f32 = 0.45;
+/// Length of the leg's segment (knee to ankle).
+pub const LEG_LENGTH: f32 = 0.5;
+/// Where the foot's segment starts and ends along the foot, measured from the ankle (at zero ankle
+/// angle: forward along `x`).
+pub const FOOT_SPAN: [f32; 2] = [-0.13, 0.26];
 
 /// Mass of a capsule of `radius` and segment length `len` at density 1000.
 fn capsule_mass(len: f32, radius: f32) -> f32 {
@@ -106,8 +115,8 @@ impl Model for Hopper {
                 .rotation(da)
                 .can_sleep(false),
             part(
-                ColliderBuilder::capsule_y(0.2, 0.05),
-                capsule_mass(0.4, 0.05),
+                ColliderBuilder::capsule_y(TORSO_LENGTH / 2.0, 0.05),
+                capsule_mass(TORSO_LENGTH, 0.05),
             ),
         );
         let body = |world: &mut PhysicsWorld, at: Vector, c: ColliderBuilder, mass: f32| {
@@ -121,14 +130,14 @@ impl Model for Hopper {
         let thigh = body(
             world,
             Vector::new(0.0, 0.825),
-            ColliderBuilder::capsule_y(0.225, 0.05),
-            capsule_mass(0.45, 0.05),
+            ColliderBuilder::capsule_y(THIGH_LENGTH / 2.0, 0.05),
+            capsule_mass(THIGH_LENGTH, 0.05),
         );
         let leg = body(
             world,
             Vector::new(0.0, 0.35),
-            ColliderBuilder::capsule_y(0.25, 0.04),
-            capsule_mass(0.5, 0.04),
+            ColliderBuilder::capsule_y(LEG_LENGTH / 2.0, 0.04),
+            capsule_mass(LEG_LENGTH, 0.04),
         );
         let foot = body(
             world,
