@@ -23,6 +23,10 @@ enum Command {
     /// Summarise a demonstration file: task, episodes, horizon, return.
     Inspect(commands::inspect::Args),
     /// Draw trajectories of a task (expert rollouts or a demo file) as an SVG picture.
+    ///
+    /// A strobe of poses for pendulum, cartpole, reacher and hopper; paths around the wall for
+    /// navigation; a state-visitation heat map for the grid tasks. Without --demos the task's expert
+    /// acts, or a uniform random policy for a task without one (the title says which).
     Render(commands::render::Args),
 }
 

@@ -10,12 +10,6 @@ use std::path::{Path, PathBuf};
 
 /// Arguments of `costlearn render`.
 #[derive(clap::Args)]
-#[command(
-    long_about = "Draw trajectories of a task as an SVG picture: a strobe of poses for pendulum, \
-cartpole, reacher and hopper; paths among the obstacle for navigation; a state-visitation heat map \
-for the grid tasks. Without --demos the task's expert acts (a uniform random policy for a task \
-without one)."
-)]
 pub struct Args {
     /// Task to draw (see `costlearn envs`).
     #[arg(long)]

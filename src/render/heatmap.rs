@@ -36,6 +36,11 @@ impl Grid {
         }
     }
 
+    /// The objects drawn on the grid.
+    pub fn objects(&self) -> &[Object] {
+        &self.objects
+    }
+
     /// Visits per cell (`row · width + col`) over every observation of every episode.
     pub fn visits(&self, trajs: &Trajectories) -> Result<Vec<usize>> {
         let mut counts = vec![0; self.width * self.height];
@@ -150,7 +155,7 @@ pub fn draw(grid: &Grid, trajs: &Trajectories, title: &str) -> Result<String> {
             );
         }
     }
-    for o in &grid.objects {
+    for o in grid.objects() {
         let (cx, cy) = (
             left + (o.col as f64 + 0.5) * cell,
             top + (o.row as f64 + 0.5) * cell,

@@ -168,6 +168,23 @@ mod tests {
         }
     }
 
+    /// The objects drawn for `objectworld` are those of the registered task: each sits at distance 0
+    /// from its own inner and outer colour in the task's features.
+    #[test]
+    fn objectworld_objects_are_those_of_the_registered_task() {
+        let env = registry::make(objectworld::NAME).unwrap();
+        let Picture::HeatMap(grid) = Picture::for_env(env.as_ref()).unwrap() else {
+            panic!("objectworld is drawn as a heat map");
+        };
+        let mdp = env.tabular().unwrap();
+        assert_eq!(grid.objects().len(), 16);
+        for o in grid.objects() {
+            let s = o.row * mdp.width + o.col;
+            assert_eq!(mdp.features[[s, 2 * o.inner]], 0.0, "{o:?}");
+            assert_eq!(mdp.features[[s, 2 * o.outer + 1]], 0.0, "{o:?}");
+        }
+    }
+
     #[test]
     fn sources_describe_themselves() {
         assert_eq!(Source::Expert.describe(1), "expert, 1 episode");
