@@ -110,8 +110,8 @@ impl Picture {
     /// Draws `trajs` as an SVG document. Errors if the trajectories do not fit the picture (wrong
     /// observation size, cells off the grid, no episodes).
     pub fn draw(&self, trajs: &Trajectories, source: &Source) -> Result<String> {
-        if trajs.is_empty() {
-            bail!("there are no episodes to draw");
+        if trajs.is_empty() || trajs.obs.shape()[1] == 0 {
+            bail!("there are no observations to draw");
         }
         let title = format!("{} — {}", trajs.spec.name, source.describe(trajs.len()));
         match self {

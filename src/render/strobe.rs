@@ -99,7 +99,9 @@ pub fn drawn_steps(horizon: usize, max_poses: usize) -> (usize, Vec<usize>) {
 /// Draws the strobe of every episode in `trajs`.
 pub fn draw(body: Body, trajs: &Trajectories, title: &str) -> Result<String> {
     expect_obs_dim(trajs, body.obs_dim())?;
-    let (n, horizon, dt) = (trajs.len(), trajs.horizon(), trajs.spec.dt as f64);
+    // The last observation index, `T` for well-formed trajectories.
+    let horizon = trajs.obs.shape()[1].saturating_sub(1);
+    let (n, dt) = (trajs.len(), trajs.spec.dt as f64);
     let (stride, steps) = drawn_steps(horizon, body.poses_per_episode());
     let world = body.world(steps.len());
 
@@ -401,13 +403,7 @@ fn time_bar(doc: &mut Document, top: f64, end: f64) {
         "end",
         &format!("{} s", num(end)),
     );
-    doc.text(
-        left + width / 2.0,
-        label_y,
-        11.0,
-        "middle",
-        "time (colour; later poses are more opaque)",
-    );
+    doc.text(left + width / 2.0, label_y, 11.0, "middle", "time");
 }
 
 #[cfg(test)]
