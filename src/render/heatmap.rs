@@ -216,13 +216,13 @@ fn object(cx: f64, cy: f64, r: f64, inner: usize, outer: usize) -> String {
     )
 }
 
-/// The colour scale of the visit counts, from 0 to `most`.
+/// The colour scale of the visit counts, from 0 to `most`, labelled at its ends and middle on the
+/// same log scale as the cells.
 fn visits_bar(doc: &mut Document, top: f64, most: usize) {
     let (width, height, steps) = (300.0, 12.0, 10);
     let left = (PAGE_WIDTH - width) / 2.0;
     for i in 0..steps {
         let u = (i as f64 + 0.5) / steps as f64;
-        // The bar is labelled with counts at its ends and middle on the same log scale as the cells.
         doc.raw(&element(
             "rect",
             &[
@@ -237,6 +237,7 @@ fn visits_bar(doc: &mut Document, top: f64, most: usize) {
     let label_y = top + height + 14.0;
     doc.text(left, label_y, 11.0, "start", "0");
     doc.text(left + width, label_y, 11.0, "end", &most.to_string());
+    // The count whose shade is 0.5: ln(1 + c) = ½ ln(1 + most).
     let middle = ((most as f64 + 1.0).sqrt() - 1.0).round();
     doc.text(
         left + width / 2.0,
@@ -318,6 +319,14 @@ mod tests {
             .unwrap();
         assert_eq!(v, vec![1, 2, 0, 0, 0, 0, 0, 0, 1]);
         assert_eq!(grid.reward[8], 1.0);
+    }
+
+    #[test]
+    fn shades_run_from_zero_to_one_on_a_log_scale() {
+        assert_eq!(shade(0, 120), 0.0);
+        assert_eq!(shade(120, 120), 1.0);
+        assert!((shade(10, 120) - 0.5).abs() < 1e-9);
+        assert_eq!(shade(0, 0), 0.0);
     }
 
     #[test]
