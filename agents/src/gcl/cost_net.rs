@@ -8,7 +8,7 @@
 use super::error::{check_finite, GclError, Result};
 use crate::nn::{Activation, Graph, HostMlp, Mlp, MlpBuilder, ParamSet, Var};
 use costlearn_envs::{Rng, Trajectories};
-use ndarray::{s, Array1, Array2, ArrayView3, Axis};
+use ndarray::{s, Array1, Array2, ArrayView2, ArrayView3, Axis};
 use serde::{Deserialize, Serialize};
 
 /// What the cost network sees at each step.
@@ -106,6 +106,7 @@ impl<'a> StepBatch<'a> {
 /// Options of a [`CostNet`]: its input, its hidden layers and the weights of its regularisers
 /// (both off by default).
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
 pub struct CostNetBuilder {
     input: CostInput,
     hidden: Vec<usize>,
@@ -408,5 +409,31 @@ impl HostCostNet {
     /// Trajectory costs `c_θ(τ) = Σ_t c_θ(x_t, u_t)`, `[N]`.
     pub fn traj_costs(&self, batch: &StepBatch<'_>) -> Result<Array1<f32>> {
         Ok(self.step_costs(batch)?.sum_axis(Axis(1)))
+    }
+
+    /// The generator's per-step reward `r_t = −c_θ(x_t, u_t) − α·log π(u_t | x_t)`, `[N, T]`,
+    /// from the generator's own log-probabilities `log_pi` `[N, T]`. Maximising `E_q[Σ_t r_t]` is
+    /// minimising `E_q[c_θ(τ)] + α·E_q[log q(τ)]`, the sampler loss of the paper's Eq. 2 when
+    /// α = 1 (the dynamics terms of `log q` do not depend on the policy).
+    pub fn rewards(
+        &self,
+        batch: &StepBatch<'_>,
+        log_pi: ArrayView2<'_, f64>,
+        alpha: f64,
+    ) -> Result<Array2<f32>> {
+        let c = self.step_costs(batch)?;
+        if log_pi.dim() != c.dim() {
+            return Err(GclError::Shape {
+                what: "log π",
+                expected: format!("{:?}", c.dim()),
+                found: format!("{:?}", log_pi.dim()),
+            });
+        }
+        check_finite("α", &[alpha])?;
+        let flat: Vec<f64> = log_pi.iter().copied().collect();
+        check_finite("log π", &flat)?;
+        Ok(ndarray::Zip::from(&c)
+            .and(&log_pi)
+            .map_collect(|&c, &lp| (-f64::from(c) - alpha * lp) as f32))
     }
 }

@@ -24,6 +24,7 @@ pub enum Granularity {
 
 /// Options of a [`Discriminator`].
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
 pub struct DiscriminatorBuilder {
     cost: CostNetBuilder,
     granularity: Granularity,

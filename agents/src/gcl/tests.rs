@@ -603,6 +603,64 @@ mod training {
     }
 
     #[test]
+    fn rewards_sum_to_minus_the_sampler_loss_terms() {
+        let mut rng = episode_rng(9, 0);
+        let samples = trajs(3, 4, 0.0, 0.2, &mut rng);
+        let mut buffer = FusionBuffer::new(1).unwrap();
+        buffer
+            .push(Arc::new(FixedGaussian(0.1)), samples.clone())
+            .unwrap();
+        let disc = DiscriminatorBuilder::new()
+            .cost(CostNetBuilder::new().hidden(&[4]))
+            .build(Device::Cpu, 1, 1, &mut rng)
+            .unwrap();
+        let batch = StepBatch::from_trajectories(&samples).unwrap();
+        let log_pi = buffer
+            .log_density_per_step(&samples, Fusion::Latest, Some(0))
+            .unwrap();
+        let host = disc.host_cost();
+        let costs = host.traj_costs(&batch).unwrap();
+        let log_q = disc
+            .log_q(&buffer, &samples, Fusion::Latest, Some(0))
+            .unwrap();
+        for alpha in [1.0, 0.3] {
+            let r = host.rewards(&batch, log_pi.view(), alpha).unwrap();
+            for i in 0..3 {
+                // −Σ_t r_t = c_θ(τ) + α·log q(τ)
+                let want = f64::from(costs[i]) + alpha * log_q[i];
+                let got = -r.row(i).iter().map(|&v| f64::from(v)).sum::<f64>();
+                assert!((got - want).abs() < 1e-4, "{got} vs {want}");
+            }
+        }
+        assert!(host.rewards(&batch, log_pi.t(), 1.0).is_err());
+    }
+
+    #[test]
+    fn the_config_reads_back_from_json_with_defaults() {
+        let config = GclConfig::new()
+            .granularity(Granularity::Transition)
+            .fusion(Fusion::Own)
+            .alpha(0.5)
+            .cost(CostNetBuilder::new().input(CostInput::State).monotonic(1.0));
+        let text = serde_json::to_string(&config).unwrap();
+        assert_eq!(serde_json::from_str::<GclConfig>(&text).unwrap(), config);
+        let partial: GclConfig =
+            serde_json::from_str(r#"{"batch_size": 8, "granularity": "transition"}"#).unwrap();
+        assert_eq!(
+            partial,
+            GclConfig::new()
+                .batch_size(8)
+                .granularity(Granularity::Transition)
+        );
+        assert!(serde_json::from_str::<GclConfig>(r#"{"batch": 8}"#).is_err());
+        let cost: GclConfig = serde_json::from_str(r#"{"cost": {"hidden": [8]}}"#).unwrap();
+        assert_eq!(
+            cost,
+            GclConfig::new().cost(CostNetBuilder::new().hidden(&[8]))
+        );
+    }
+
+    #[test]
     fn invalid_settings_and_inputs_are_errors() {
         assert!(GclConfig::new().disc_steps(0).validate().is_err());
         assert!(GclConfig::new().batch_size(0).validate().is_err());
