@@ -338,7 +338,8 @@ impl CostNet {
     /// g_mono(τ) = Σ_t max(0, c_t − c_{t−1} − 1)²               (monotonic decrease)
     /// ```
     ///
-    /// `None` when both weights are zero.
+    /// A term needs its neighbours: the first needs `T ≥ 3`, the second `T ≥ 2`; shorter
+    /// trajectories contribute nothing to it. `None` when both weights are zero.
     pub fn regulariser(&self, step_costs: &Var, horizon: usize) -> Result<Option<Var>> {
         if !self.has_regulariser() {
             return Ok(None);

@@ -19,6 +19,31 @@
 //! The three facts of the paper's §3.2 hold for these losses and are checked by the tests: the
 //! `log Z` minimising `L_disc` is the importance-sampling estimate `log E_μ[exp(−c_θ)/μ̃]`; at that
 //! `Z`, `∇_θ L_disc = ∇_θ L_cost`; and `L_gen = log Z + E_q[c_θ] + E_q[log q]`.
+//!
+//! ```
+//! use costlearn_agents::gcl::{CostInput, CostNetBuilder, DiscriminatorBuilder, Granularity, StepBatch};
+//! use costlearn_agents::nn::{Adam, Device};
+//! use costlearn_envs::episode_rng;
+//! use ndarray::Array3;
+//!
+//! // An energy c_θ(x) over 2-D points: each "trajectory" is one step with no action.
+//! let mut disc = DiscriminatorBuilder::new()
+//!     .cost(CostNetBuilder::new().input(CostInput::State).hidden(&[16]))
+//!     .granularity(Granularity::Transition)
+//!     .build(Device::Cpu, 2, 0, &mut episode_rng(0, 0))
+//!     .unwrap();
+//! let data = Array3::from_shape_fn((4, 1, 2), |(i, _, j)| (i + j) as f32 * 0.1);
+//! let generated = Array3::from_shape_fn((4, 1, 2), |(i, _, j)| 1.0 - (i * j) as f32 * 0.1);
+//! // log q of each point under the generator (any density the generator can evaluate).
+//! let (log_q_data, log_q_gen) = ([-2.0; 4], [-1.0; 4]);
+//!
+//! let graph = disc.params().graph();
+//! let p = disc.score(&graph, &StepBatch::states(data.view()).unwrap(), &log_q_data).unwrap();
+//! let q = disc.score(&graph, &StepBatch::states(generated.view()).unwrap(), &log_q_gen).unwrap();
+//! let loss = disc.discriminator_loss(&p, &q).unwrap();
+//! let grads = disc.params().grads(loss.backward().unwrap()).unwrap();
+//! Adam::new(1e-3).step(disc.params_mut(), grads).unwrap();
+//! ```
 
 mod config;
 pub mod cost_net;
