@@ -25,7 +25,8 @@ use std::sync::Arc;
 use thiserror::Error;
 
 /// Which density scores samples and demonstrations.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
 pub enum Fusion {
     /// The count-weighted mixture of every kept snapshot (the paper's choice).
     #[default]

@@ -7,10 +7,12 @@
 //! - [`policy`]: Gaussian and categorical policies, trained through [`nn`] and exported as cheap CPU
 //!   snapshots implementing [`costlearn_envs::Policy`].
 //! - [`fusion`]: the generator density fused over past policy snapshots.
+//! - [`gcl`]: guided cost learning in its GAN form: cost network, discriminator, losses.
 //! - [`maxent_irl`]: exact tabular MaxEnt IRL, the ground truth for sample-based learners.
 #![warn(missing_docs)]
 
 pub mod fusion;
+pub mod gcl;
 pub mod maxent_irl;
 pub mod nn;
 pub mod policy;

@@ -1,0 +1,440 @@
+//! The learned cost `c_θ(x, u)`, an MLP over the state and action (or over the state alone), and its
+//! optional shaping regularisers.
+//!
+//! The trajectory cost is `c_θ(τ) = Σ_{t=1..T} c_θ(x_t, u_t)`: the steps of a trajectory are its
+//! first `T` observations with their actions (the final observation `x_{T+1}` has no action and
+//! takes no part).
+
+use super::error::{check_finite, GclError, Result};
+use crate::nn::{Activation, Graph, HostMlp, Mlp, MlpBuilder, ParamSet, Var};
+use costlearn_envs::{Rng, Trajectories};
+use ndarray::{s, Array1, Array2, ArrayView2, ArrayView3, Axis};
+use serde::{Deserialize, Serialize};
+
+/// What the cost network sees at each step.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum CostInput {
+    /// `c_θ(x, u)` over the concatenated state and action.
+    #[default]
+    StateAction,
+    /// `c_θ(x)` over the state only (an energy, as in the paper's §4).
+    State,
+}
+
+/// The steps `x_t` (and `u_t`) of `N` trajectories of `T` steps each.
+#[derive(Clone, Copy, Debug)]
+pub struct StepBatch<'a> {
+    obs: ArrayView3<'a, f32>,
+    acts: Option<ArrayView3<'a, f32>>,
+}
+
+impl<'a> StepBatch<'a> {
+    /// Steps with states `obs` `[N, T, obs_dim]` and actions `acts` `[N, T, act_dim]`.
+    pub fn new(obs: ArrayView3<'a, f32>, acts: ArrayView3<'a, f32>) -> Result<Self> {
+        let (n, t, _) = obs.dim();
+        let (na, ta, _) = acts.dim();
+        if (n, t) != (na, ta) {
+            return Err(GclError::Shape {
+                what: "actions",
+                expected: format!("[{n}, {t}, _] like the states"),
+                found: format!("{:?}", acts.dim()),
+            });
+        }
+        Self::checked(obs, Some(acts))
+    }
+
+    /// Steps with states `obs` `[N, T, obs_dim]` and no actions (for a state-only cost).
+    pub fn states(obs: ArrayView3<'a, f32>) -> Result<Self> {
+        Self::checked(obs, None)
+    }
+
+    /// The steps of recorded trajectories: observations `0..T` with their actions.
+    pub fn from_trajectories(trajs: &'a Trajectories) -> Result<Self> {
+        let t = trajs.horizon();
+        if trajs.obs.len_of(Axis(1)) != t + 1 {
+            return Err(GclError::Shape {
+                what: "trajectory observations",
+                expected: format!("{} rows per episode", t + 1),
+                found: format!("{}", trajs.obs.len_of(Axis(1))),
+            });
+        }
+        Self::new(trajs.obs.slice(s![.., ..t, ..]), trajs.acts.view())
+    }
+
+    fn checked(obs: ArrayView3<'a, f32>, acts: Option<ArrayView3<'a, f32>>) -> Result<Self> {
+        if obs.len_of(Axis(0)) == 0 {
+            return Err(GclError::Empty("the batch of trajectories"));
+        }
+        if obs.len_of(Axis(1)) == 0 {
+            return Err(GclError::Empty("each trajectory"));
+        }
+        Ok(Self { obs, acts })
+    }
+
+    /// Number of trajectories `N`.
+    pub fn len(&self) -> usize {
+        self.obs.len_of(Axis(0))
+    }
+
+    /// Always false: a batch holds at least one trajectory.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// Steps per trajectory `T`.
+    pub fn horizon(&self) -> usize {
+        self.obs.len_of(Axis(1))
+    }
+
+    /// Total number of steps `N·T`.
+    pub fn steps(&self) -> usize {
+        self.len() * self.horizon()
+    }
+
+    /// The states `[N, T, obs_dim]`.
+    pub fn obs(&self) -> ArrayView3<'a, f32> {
+        self.obs
+    }
+
+    /// The actions `[N, T, act_dim]`, if any.
+    pub fn acts(&self) -> Option<ArrayView3<'a, f32>> {
+        self.acts
+    }
+}
+
+/// Options of a [`CostNet`]: its input, its hidden layers and the weights of its regularisers
+/// (both off by default).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct CostNetBuilder {
+    input: CostInput,
+    hidden: Vec<usize>,
+    activation: Activation,
+    local_constant_rate: f32,
+    monotonic: f32,
+}
+
+impl Default for CostNetBuilder {
+    fn default() -> Self {
+        Self {
+            input: CostInput::StateAction,
+            hidden: vec![64, 64],
+            activation: Activation::Relu,
+            local_constant_rate: 0.0,
+            monotonic: 0.0,
+        }
+    }
+}
+
+impl CostNetBuilder {
+    /// A state-action cost with two hidden layers of 64 ReLU units and no regulariser.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// What the network sees.
+    pub fn input(mut self, input: CostInput) -> Self {
+        self.input = input;
+        self
+    }
+
+    /// Widths of the hidden layers (empty for a linear cost).
+    pub fn hidden(mut self, sizes: &[usize]) -> Self {
+        self.hidden = sizes.to_vec();
+        self
+    }
+
+    /// Nonlinearity after each hidden layer.
+    pub fn activation(mut self, activation: Activation) -> Self {
+        self.activation = activation;
+        self
+    }
+
+    /// Weight of the local constant rate regulariser (0 turns it off).
+    pub fn local_constant_rate(mut self, weight: f32) -> Self {
+        self.local_constant_rate = weight;
+        self
+    }
+
+    /// Weight of the monotonic decrease regulariser (0 turns it off).
+    pub fn monotonic(mut self, weight: f32) -> Self {
+        self.monotonic = weight;
+        self
+    }
+
+    /// Registers the network in `params` as `{prefix}.{k}.weight` and `{prefix}.{k}.bias`.
+    /// `act_dim` is ignored by a state-only cost.
+    pub fn build(
+        &self,
+        params: &mut ParamSet,
+        prefix: &str,
+        obs_dim: usize,
+        act_dim: usize,
+        rng: &mut Rng,
+    ) -> Result<CostNet> {
+        for (name, w) in [
+            ("local constant rate", self.local_constant_rate),
+            ("monotonic", self.monotonic),
+        ] {
+            if !(w.is_finite() && w >= 0.0) {
+                return Err(GclError::InvalidConfig(format!(
+                    "the {name} weight must be finite and non-negative, got {w}"
+                )));
+            }
+        }
+        let act_dim = match self.input {
+            CostInput::StateAction => act_dim,
+            CostInput::State => 0,
+        };
+        let mlp = MlpBuilder::new(obs_dim + act_dim, 1)
+            .hidden(&self.hidden)
+            .activation(self.activation)
+            .build(params, prefix, rng)?;
+        Ok(CostNet {
+            mlp,
+            input: self.input,
+            obs_dim,
+            act_dim,
+            local_constant_rate: self.local_constant_rate,
+            monotonic: self.monotonic,
+        })
+    }
+}
+
+/// The cost network `c_θ`, whose weights live in a [`ParamSet`].
+#[derive(Clone, Debug, PartialEq)]
+pub struct CostNet {
+    mlp: Mlp,
+    input: CostInput,
+    obs_dim: usize,
+    act_dim: usize,
+    local_constant_rate: f32,
+    monotonic: f32,
+}
+
+impl CostNet {
+    /// What the network sees.
+    pub fn input(&self) -> CostInput {
+        self.input
+    }
+
+    /// Floats per state.
+    pub fn obs_dim(&self) -> usize {
+        self.obs_dim
+    }
+
+    /// Floats per action the network reads (0 for a state-only cost).
+    pub fn act_dim(&self) -> usize {
+        self.act_dim
+    }
+
+    /// The network's input rows `[N·T, obs_dim (+ act_dim)]`, trajectory after trajectory.
+    fn inputs(&self, batch: &StepBatch<'_>) -> Result<Array2<f32>> {
+        let (n, t, od) = batch.obs.dim();
+        if od != self.obs_dim {
+            return Err(GclError::Shape {
+                what: "states",
+                expected: format!("{} floats per state", self.obs_dim),
+                found: format!("{od}"),
+            });
+        }
+        let acts = match (self.input, batch.acts) {
+            (CostInput::State, _) => None,
+            (CostInput::StateAction, None) => {
+                return Err(GclError::Shape {
+                    what: "actions",
+                    expected: format!("{} floats per action", self.act_dim),
+                    found: "none".into(),
+                })
+            }
+            (CostInput::StateAction, Some(a)) if a.len_of(Axis(2)) != self.act_dim => {
+                return Err(GclError::Shape {
+                    what: "actions",
+                    expected: format!("{} floats per action", self.act_dim),
+                    found: format!("{}", a.len_of(Axis(2))),
+                })
+            }
+            (CostInput::StateAction, Some(a)) => Some(a),
+        };
+        let mut x = Array2::zeros((n * t, self.obs_dim + self.act_dim));
+        for (row, mut out) in x.outer_iter_mut().enumerate() {
+            let (i, k) = (row / t, row % t);
+            out.slice_mut(s![..od])
+                .assign(&batch.obs.slice(s![i, k, ..]));
+            if let Some(a) = acts {
+                out.slice_mut(s![od..]).assign(&a.slice(s![i, k, ..]));
+            }
+        }
+        if let Some(index) = x.iter().position(|v| !v.is_finite()) {
+            return Err(GclError::NonFinite {
+                what: "cost inputs",
+                index,
+                value: f64::from(x.as_slice().map_or(f32::NAN, |v| v[index])),
+            });
+        }
+        Ok(x)
+    }
+
+    /// Per-step costs `c_θ(x_t, u_t)` as an `[N·T, 1]` variable of `graph`, trajectory after
+    /// trajectory, differentiable in the weights.
+    pub fn step_costs_var(
+        &self,
+        params: &ParamSet,
+        graph: &Graph,
+        batch: &StepBatch<'_>,
+    ) -> Result<Var> {
+        let x = self.inputs(batch)?;
+        Ok(self.mlp.forward_array(params, graph, x.view())?)
+    }
+
+    /// Trajectory costs `c_θ(τ) = Σ_t c_θ(x_t, u_t)`, `[N, 1]`, from the `[N·T, 1]` step costs of
+    /// [`CostNet::step_costs_var`].
+    pub fn traj_costs_var(step_costs: &Var, horizon: usize) -> Result<Var> {
+        let (rows, cols) = step_costs.shape();
+        if cols != 1 || horizon == 0 || rows % horizon != 0 {
+            return Err(GclError::Shape {
+                what: "step costs",
+                expected: format!("[N·{horizon}, 1]"),
+                found: format!("{:?}", (rows, cols)),
+            });
+        }
+        let n = rows / horizon;
+        // Row i of the summing matrix holds ones over the steps of trajectory i.
+        let summing = Array2::from_shape_fn(
+            (n, rows),
+            |(i, j)| {
+                if j / horizon == i {
+                    1.0f32
+                } else {
+                    0.0
+                }
+            },
+        );
+        Ok(step_costs
+            .graph()
+            .constant(summing.view())
+            .matmul(step_costs)?)
+    }
+
+    /// A plain CPU copy of the network, for scoring without a graph.
+    pub fn to_host(&self, params: &ParamSet) -> HostCostNet {
+        HostCostNet {
+            mlp: self.mlp.to_host(params),
+            net: self.clone(),
+        }
+    }
+
+    /// Whether a regulariser is switched on.
+    pub fn has_regulariser(&self) -> bool {
+        self.local_constant_rate > 0.0 || self.monotonic > 0.0
+    }
+
+    /// The weighted regularisers of Finn, Levine, Abbeel 2016 ("Guided Cost Learning", §4.4),
+    /// averaged over the `N` demonstrations whose `[N·T, 1]` step costs are given:
+    ///
+    /// ```text
+    /// g_lcr(τ)  = Σ_t [(c_{t+1} − c_t) − (c_t − c_{t−1})]²     (local constant rate)
+    /// g_mono(τ) = Σ_t max(0, c_t − c_{t−1} − 1)²               (monotonic decrease)
+    /// ```
+    ///
+    /// A term needs its neighbours: the first needs `T ≥ 3`, the second `T ≥ 2`; shorter
+    /// trajectories contribute nothing to it. `None` when both weights are zero.
+    pub fn regulariser(&self, step_costs: &Var, horizon: usize) -> Result<Option<Var>> {
+        if !self.has_regulariser() {
+            return Ok(None);
+        }
+        let (rows, cols) = step_costs.shape();
+        if cols != 1 || horizon == 0 || rows % horizon != 0 {
+            return Err(GclError::Shape {
+                what: "step costs",
+                expected: format!("[N·{horizon}, 1]"),
+                found: format!("{:?}", (rows, cols)),
+            });
+        }
+        let n = rows / horizon;
+        // Rows (t−1, t) and (t−1, t, t+1) of every trajectory, for each step with those neighbours.
+        let rows_at = |offset: usize, from: usize, to: usize| -> Vec<usize> {
+            (0..n)
+                .flat_map(|i| (from..to).map(move |t| i * horizon + t + offset - 1))
+                .collect()
+        };
+        let graph = step_costs.graph();
+        let mut total = graph.scalar(0.0);
+        if self.local_constant_rate > 0.0 && horizon >= 3 {
+            let prev = step_costs.take_rows(&rows_at(0, 1, horizon - 1))?;
+            let cur = step_costs.take_rows(&rows_at(1, 1, horizon - 1))?;
+            let next = step_costs.take_rows(&rows_at(2, 1, horizon - 1))?;
+            let second = next.sub(&cur)?.sub(&cur.sub(&prev)?)?;
+            let g = second
+                .square()
+                .sum()
+                .scale(self.local_constant_rate / n as f32);
+            total = total.add(&g)?;
+        }
+        if self.monotonic > 0.0 && horizon >= 2 {
+            let prev = step_costs.take_rows(&rows_at(0, 1, horizon))?;
+            let cur = step_costs.take_rows(&rows_at(1, 1, horizon))?;
+            let rise = cur.sub(&prev)?.add_scalar(-1.0).relu();
+            let g = rise.square().sum().scale(self.monotonic / n as f32);
+            total = total.add(&g)?;
+        }
+        Ok(Some(total))
+    }
+}
+
+/// A CPU copy of a [`CostNet`]: scores arrays with no device and no recording.
+#[derive(Clone, Debug, PartialEq)]
+pub struct HostCostNet {
+    mlp: HostMlp,
+    net: CostNet,
+}
+
+impl HostCostNet {
+    /// Per-step costs `c_θ(x_t, u_t)`, `[N, T]`.
+    pub fn step_costs(&self, batch: &StepBatch<'_>) -> Result<Array2<f32>> {
+        let x = self.net.inputs(batch)?;
+        let c = self.mlp.forward(x.view())?;
+        let c = c
+            .into_shape_with_order((batch.len(), batch.horizon()))
+            .map_err(|e| GclError::Shape {
+                what: "step costs",
+                expected: format!("[{}, {}]", batch.len(), batch.horizon()),
+                found: e.to_string(),
+            })?;
+        let flat: Vec<f64> = c.iter().map(|&v| f64::from(v)).collect();
+        check_finite("step costs", &flat)?;
+        Ok(c)
+    }
+
+    /// Trajectory costs `c_θ(τ) = Σ_t c_θ(x_t, u_t)`, `[N]`.
+    pub fn traj_costs(&self, batch: &StepBatch<'_>) -> Result<Array1<f32>> {
+        Ok(self.step_costs(batch)?.sum_axis(Axis(1)))
+    }
+
+    /// The generator's per-step reward `r_t = −c_θ(x_t, u_t) − α·log π(u_t | x_t)`, `[N, T]`,
+    /// from the generator's own log-probabilities `log_pi` `[N, T]`. Maximising `E_q[Σ_t r_t]` is
+    /// minimising `E_q[c_θ(τ)] + α·E_q[log q(τ)]`, the sampler loss of the paper's Eq. 2 when
+    /// α = 1 (the dynamics terms of `log q` do not depend on the policy).
+    pub fn rewards(
+        &self,
+        batch: &StepBatch<'_>,
+        log_pi: ArrayView2<'_, f64>,
+        alpha: f64,
+    ) -> Result<Array2<f32>> {
+        let c = self.step_costs(batch)?;
+        if log_pi.dim() != c.dim() {
+            return Err(GclError::Shape {
+                what: "log π",
+                expected: format!("{:?}", c.dim()),
+                found: format!("{:?}", log_pi.dim()),
+            });
+        }
+        check_finite("α", &[alpha])?;
+        let flat: Vec<f64> = log_pi.iter().copied().collect();
+        check_finite("log π", &flat)?;
+        Ok(ndarray::Zip::from(&c)
+            .and(&log_pi)
+            .map_collect(|&c, &lp| (-f64::from(c) - alpha * lp) as f32))
+    }
+}
