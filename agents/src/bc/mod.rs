@@ -693,8 +693,16 @@ impl Standardizer {
         self.mean.len()
     }
 
-    /// `(x − mean) / std` for each row. Errors on a row of the wrong width.
+    /// `(x − mean) / std` for each row. Errors on a row of the wrong width, and when `mean` and
+    /// `std` differ in length.
     pub fn apply(&self, x: ArrayView2<'_, f32>) -> Result<Array2<f32>, NnError> {
+        if self.std.len() != self.dim() {
+            return Err(NnError::ShapeMismatch {
+                op: "standardiser mean and deviation",
+                left: (1, self.dim()),
+                right: (1, self.std.len()),
+            });
+        }
         if x.ncols() != self.dim() {
             return Err(NnError::ShapeMismatch {
                 op: "observation standardisation",

@@ -243,6 +243,25 @@ fn bad_input_is_refused_with_a_clear_error() {
 }
 
 #[test]
+fn the_standardizer_centres_and_scales_each_feature() {
+    let x = ndarray::array![[1.0f32, 5.0, 2.0], [3.0, 5.0, 4.0]];
+    let st = Standardizer::fit(x.view());
+    assert_eq!(st.mean, vec![2.0, 5.0, 3.0]);
+    // The constant middle feature is left unscaled.
+    assert_eq!(st.std, vec![1.0, 1.0, 1.0]);
+    assert_eq!(
+        st.apply(x.view()).unwrap(),
+        ndarray::array![[-1.0f32, 0.0, -1.0], [1.0, 0.0, 1.0]]
+    );
+    assert!(st.apply(Array2::zeros((1, 2)).view()).is_err());
+    let lopsided = Standardizer {
+        mean: vec![0.0; 3],
+        std: vec![1.0; 2],
+    };
+    assert!(lopsided.apply(x.view()).is_err());
+}
+
+#[test]
 fn the_config_round_trips_through_json_and_fills_in_defaults() {
     let config = BcConfig::new().epochs(7).hidden(&[3]).seed(9);
     let json = serde_json::to_string(&config).unwrap();
