@@ -6,11 +6,13 @@
 //!   Every type of the tensor backend stays inside this module.
 //! - [`policy`]: Gaussian and categorical policies, trained through [`nn`] and exported as cheap CPU
 //!   snapshots implementing [`costlearn_envs::Policy`].
+//! - [`bc`]: behavioral cloning, the baseline every inverse-RL result is compared against.
 //! - [`fusion`]: the generator density fused over past policy snapshots.
 //! - [`gcl`]: guided cost learning in its GAN form: cost network, discriminator, losses.
 //! - [`maxent_irl`]: exact tabular MaxEnt IRL, the ground truth for sample-based learners.
 #![warn(missing_docs)]
 
+pub mod bc;
 pub mod fusion;
 pub mod gcl;
 pub mod maxent_irl;

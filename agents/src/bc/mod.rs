@@ -1,0 +1,931 @@
+//! Behavioral cloning: the policy that maximises the likelihood of the demonstrated actions.
+//!
+//! BC is the baseline every inverse-RL result is compared against. It fits `π_θ(u|x)` to the
+//! demonstrations `D` by minimising the negative log-likelihood
+//!
+//! ```text
+//! L(θ) = −(1/|D|) Σ_{(x,u)∈D} log π_θ(u|x)
+//! ```
+//!
+//! with Adam on shuffled minibatches of steps.
+//!
+//! - **Models.** A box action space gets a diagonal Gaussian MLP ([`GaussianMlpPolicy`], unsquashed:
+//!   the environment clips actions to its box); a discrete one gets a categorical MLP
+//!   ([`CategoricalMlpPolicy`]) over the observation. The tabular tasks observe `[row, col, t]`, so
+//!   their categorical MLP sees the time step as well as the cell and can represent the
+//!   time-dependent expert; unlike a table over `(t, state)` it also generalises to the cells and
+//!   times that few demonstrations never visit. Any other [`TrainablePolicy`] can be trained with
+//!   [`BcConfig::train_policy`].
+//! - **Inputs.** Observations are standardised with the mean and standard deviation of the training
+//!   episodes ([`Standardizer`]); the returned [`BcPolicy`] applies the same map when it acts, so
+//!   its snapshot takes raw observations.
+//! - **Early stopping.** The demonstrations are split by episode ([`split_episodes`]): a seeded
+//!   random `holdout` fraction of them (at least one) is held out. After every epoch the held-out
+//!   negative log-likelihood is measured; the parameters with the best value are kept (the initial
+//!   ones included), and training stops after `patience` epochs without improvement.
+//! - **One demonstration.** With a single episode (or a `holdout` of zero) there is nothing to hold
+//!   out without cutting the only trajectory in two, whose halves visit different states. Training
+//!   then runs the full budget of `epochs` and returns the final parameters; the history has no
+//!   held-out values.
+//! - **Determinism.** The split, the initial weights and the minibatch order come from the seed
+//!   alone, and the CPU backend's matrix products split work between threads without changing the
+//!   order of any sum, so the same seed gives the same weights whatever the size of the thread
+//!   pool.
+//!
+//! ```no_run
+//! use costlearn_agents::bc::BcConfig;
+//! use costlearn_agents::policy::TrainablePolicy;
+//! use costlearn_envs::{demos, registry};
+//! use costlearn_envs::rollout::Rollout;
+//! use std::path::Path;
+//!
+//! let entry = registry::lookup("pendulum")?;
+//! let spec = entry.make().spec().clone();
+//! let demos = demos::load_for(Path::new("demos/pendulum.npz"), &spec)?.first(16);
+//! let trained = BcConfig::new().epochs(100).seed(1).train(&demos)?;
+//! let policy = trained.policy.snapshot();
+//! let eval = Rollout::new(1000).episodes(16).collect(&mut *entry.make_vec(8), &policy)?;
+//! println!("BC return {:.1}", eval.return_stats().0);
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
+
+use crate::nn::{Adam, Device, Graph, NnError, ParamSet, Var};
+use crate::policy::{
+    CategoricalMlpBuilder, CategoricalMlpPolicy, CategoricalMlpSnapshot, GaussianMlpBuilder,
+    GaussianMlpPolicy, GaussianSnapshot, TrainablePolicy,
+};
+use costlearn_envs::{episode_rng, Policy, Rng, Space, Trajectories};
+use ndarray::{s, Array1, Array2, ArrayView2, Axis};
+use rand::seq::SliceRandom;
+use serde::{Deserialize, Serialize};
+use thiserror::Error;
+
+/// Stream of [`episode_rng`] that draws the train/held-out split.
+const SPLIT_STREAM: u64 = 1;
+/// Stream of [`episode_rng`] that shuffles the minibatches.
+const SHUFFLE_STREAM: u64 = 2;
+/// Standard deviations below this leave a feature unscaled (it is constant in the demonstrations).
+const MIN_STD: f32 = 1e-6;
+/// Rows per call when measuring a log-likelihood on the host.
+const EVAL_CHUNK: usize = 4096;
+
+/// What can go wrong when cloning a behaviour.
+#[derive(Debug, Error)]
+pub enum BcError {
+    /// No episode, or episodes with no step.
+    #[error("no demonstrations to clone: {0}")]
+    EmptyDemos(String),
+    /// Arrays whose shapes disagree with each other, with the spec, or with the policy.
+    #[error("demonstrations do not fit: {0}")]
+    Mismatch(String),
+    /// A NaN or infinite observation or action, or a discrete action that is not an index.
+    #[error("invalid demonstrations: {0}")]
+    InvalidDemos(String),
+    /// The held-out fraction leaves no episode to train on.
+    #[error(
+        "cannot hold out {heldout} of {episodes} episodes and still train (lower the held-out fraction)"
+    )]
+    TooFewEpisodes {
+        /// Episodes available.
+        episodes: usize,
+        /// Episodes the fraction asks to hold out.
+        heldout: usize,
+    },
+    /// A setting that makes no sense (zero epochs, a negative learning rate, ...).
+    #[error("invalid BC configuration: {0}")]
+    InvalidConfig(String),
+    /// The loss or the gradients became NaN or infinite.
+    #[error("training diverged at epoch {epoch}: {reason}")]
+    Diverged {
+        /// The epoch (counted from 1) in which it happened.
+        epoch: usize,
+        /// What was not finite.
+        reason: String,
+    },
+    /// The network layer failed (device, shapes, weights).
+    #[error(transparent)]
+    Nn(#[from] NnError),
+}
+
+/// Result type of behavioral cloning.
+pub type Result<T, E = BcError> = std::result::Result<T, E>;
+
+/// Settings of behavioral cloning. Serialisable (e.g. in a run's TOML config); every field has a
+/// default, so a partial config is filled in from [`BcConfig::default`].
+///
+/// ```
+/// use costlearn_agents::bc::BcConfig;
+/// let config = BcConfig::new().epochs(50).batch_size(128).hidden(&[32, 32]).seed(3);
+/// assert_eq!(config.epochs_budget(), 50);
+/// ```
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct BcConfig {
+    /// Largest number of passes over the training steps.
+    epochs: usize,
+    /// Steps per minibatch.
+    batch_size: usize,
+    /// Adam's learning rate.
+    learning_rate: f32,
+    /// Global gradient norm above which gradients are scaled down (`None`: no clipping).
+    max_grad_norm: Option<f32>,
+    /// Hidden layer widths of the policy network.
+    hidden: Vec<usize>,
+    /// Initial log standard deviation of a Gaussian policy.
+    init_log_std: f32,
+    /// Fraction of the episodes held out for early stopping, in `[0, 1)`.
+    holdout: f32,
+    /// Epochs without a better held-out likelihood before training stops.
+    patience: usize,
+    /// Whether observations are standardised with the training episodes' statistics.
+    standardize: bool,
+    /// Seed of the split, the initial weights and the minibatch order.
+    seed: u64,
+    /// Device of the training network.
+    #[serde(with = "device_name")]
+    device: Device,
+}
+
+impl Default for BcConfig {
+    fn default() -> Self {
+        Self {
+            epochs: 300,
+            batch_size: 256,
+            learning_rate: 3e-3,
+            max_grad_norm: Some(10.0),
+            hidden: vec![64, 64],
+            init_log_std: -0.5,
+            holdout: 0.2,
+            patience: 50,
+            standardize: true,
+            seed: 0,
+            device: Device::Cpu,
+        }
+    }
+}
+
+impl BcConfig {
+    /// The defaults: at most 300 epochs of minibatches of 256, Adam at `3e-3` clipped at norm 10,
+    /// two tanh layers of 64, initial log std −0.5, 20% of the episodes held out, patience 50,
+    /// standardised observations, seed 0, CPU.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Largest number of epochs (the fixed budget when nothing is held out).
+    pub fn epochs(mut self, epochs: usize) -> Self {
+        self.epochs = epochs;
+        self
+    }
+
+    /// Steps per minibatch.
+    pub fn batch_size(mut self, batch_size: usize) -> Self {
+        self.batch_size = batch_size;
+        self
+    }
+
+    /// Adam's learning rate.
+    pub fn learning_rate(mut self, lr: f32) -> Self {
+        self.learning_rate = lr;
+        self
+    }
+
+    /// Clip the global gradient norm at `max_norm` (`None` turns clipping off).
+    pub fn max_grad_norm(mut self, max_norm: Option<f32>) -> Self {
+        self.max_grad_norm = max_norm;
+        self
+    }
+
+    /// Hidden layer widths of the policy network (empty for a linear policy).
+    pub fn hidden(mut self, sizes: &[usize]) -> Self {
+        self.hidden = sizes.to_vec();
+        self
+    }
+
+    /// Initial log standard deviation of a Gaussian policy.
+    pub fn init_log_std(mut self, log_std: f32) -> Self {
+        self.init_log_std = log_std;
+        self
+    }
+
+    /// Fraction of the episodes held out for early stopping, in `[0, 1)`; at least one episode is
+    /// held out when it is positive and there are two or more episodes. Zero turns early stopping
+    /// off.
+    pub fn holdout(mut self, fraction: f32) -> Self {
+        self.holdout = fraction;
+        self
+    }
+
+    /// Epochs without a better held-out likelihood before training stops (at least 1).
+    pub fn patience(mut self, epochs: usize) -> Self {
+        self.patience = epochs;
+        self
+    }
+
+    /// Whether to standardise observations with the training episodes' mean and deviation.
+    pub fn standardize(mut self, yes: bool) -> Self {
+        self.standardize = yes;
+        self
+    }
+
+    /// Seed of the split, the initial weights and the minibatch order.
+    pub fn seed(mut self, seed: u64) -> Self {
+        self.seed = seed;
+        self
+    }
+
+    /// Device of the training network.
+    pub fn device(mut self, device: Device) -> Self {
+        self.device = device;
+        self
+    }
+
+    /// The epoch budget.
+    pub fn epochs_budget(&self) -> usize {
+        self.epochs
+    }
+
+    /// The held-out fraction.
+    pub fn holdout_fraction(&self) -> f32 {
+        self.holdout
+    }
+
+    /// The seed.
+    pub fn seed_value(&self) -> u64 {
+        self.seed
+    }
+
+    /// Checks every setting.
+    pub fn validate(&self) -> Result<()> {
+        let fail = |what: String| Err(BcError::InvalidConfig(what));
+        if self.epochs == 0 {
+            return fail("epochs must be at least 1".into());
+        }
+        if self.batch_size == 0 {
+            return fail("batch size must be at least 1".into());
+        }
+        if !(self.learning_rate.is_finite() && self.learning_rate > 0.0) {
+            return fail(format!(
+                "learning rate must be positive and finite, got {}",
+                self.learning_rate
+            ));
+        }
+        if let Some(m) = self.max_grad_norm {
+            if !(m.is_finite() && m > 0.0) {
+                return fail(format!(
+                    "gradient clipping norm must be positive and finite, got {m}"
+                ));
+            }
+        }
+        if self.hidden.contains(&0) {
+            return fail(format!(
+                "hidden layers must not be empty: {:?}",
+                self.hidden
+            ));
+        }
+        if !self.init_log_std.is_finite() {
+            return fail(format!(
+                "initial log std must be finite, got {}",
+                self.init_log_std
+            ));
+        }
+        if !(0.0..1.0).contains(&self.holdout) {
+            return fail(format!(
+                "held-out fraction must be in [0, 1), got {}",
+                self.holdout
+            ));
+        }
+        if self.patience == 0 {
+            return fail("patience must be at least 1 epoch".into());
+        }
+        self.device.check_compiled()?;
+        Ok(())
+    }
+
+    /// The network BC fits to demonstrations of this action space: a Gaussian MLP for a box, a
+    /// categorical MLP for a discrete space.
+    pub fn default_net(&self, obs_dim: usize, action_space: &Space) -> Result<BcNet> {
+        self.validate()?;
+        action_space.validate().map_err(BcError::Mismatch)?;
+        Ok(match action_space {
+            Space::Box { .. } => BcNet::Gaussian(
+                GaussianMlpBuilder::new(obs_dim, action_space.dim())
+                    .hidden(&self.hidden)
+                    .init_log_std(self.init_log_std)
+                    .device(self.device)
+                    .seed(self.seed)
+                    .build()?,
+            ),
+            Space::Discrete { n } => BcNet::Categorical(
+                CategoricalMlpBuilder::new(obs_dim, *n)
+                    .hidden(&self.hidden)
+                    .device(self.device)
+                    .seed(self.seed)
+                    .build()?,
+            ),
+        })
+    }
+
+    /// Clones the demonstrations with the network chosen by [`BcConfig::default_net`] for their
+    /// spec's action space.
+    pub fn train(&self, demos: &Trajectories) -> Result<Trained<BcNet>> {
+        let net = self.default_net(demos.spec.obs_dim(), &demos.spec.action_space)?;
+        self.train_policy(net, demos)
+    }
+
+    /// Clones the demonstrations with a given network (its weights are the starting point).
+    ///
+    /// Errors on an invalid configuration, empty or malformed demonstrations (shapes that disagree
+    /// with their spec or the network, non-finite values, discrete actions that are not indices),
+    /// a held-out fraction that leaves no episode to train on, and on divergence.
+    pub fn train_policy<P>(&self, net: P, demos: &Trajectories) -> Result<Trained<P>>
+    where
+        P: TrainablePolicy + Clone,
+    {
+        self.validate()?;
+        check_demos(demos, net.obs_dim(), net.act_dim())?;
+        let split = split_episodes(demos.len(), self.holdout, self.seed)?;
+        let (train_obs, train_acts) = steps(demos, &split.train);
+        let heldout = (!split.heldout.is_empty()).then(|| steps(demos, &split.heldout));
+        let normalizer = if self.standardize {
+            Standardizer::fit(train_obs.view())
+        } else {
+            Standardizer::identity(train_obs.ncols())
+        };
+        let policy = BcPolicy { net, normalizer };
+        let (policy, history, best_epoch) = self.fit(
+            policy,
+            train_obs.view(),
+            train_acts.view(),
+            heldout.as_ref(),
+        )?;
+        let stopped_early = history.len() < self.epochs;
+        Ok(Trained {
+            policy,
+            history,
+            best_epoch,
+            stopped_early,
+            split,
+        })
+    }
+
+    /// The training loop: Adam on shuffled minibatches, evaluation after each epoch, and the best
+    /// held-out parameters kept.
+    fn fit<P>(
+        &self,
+        mut policy: BcPolicy<P>,
+        obs: ArrayView2<'_, f32>,
+        acts: ArrayView2<'_, f32>,
+        heldout: Option<&(Array2<f32>, Array2<f32>)>,
+    ) -> Result<(BcPolicy<P>, Vec<EpochStats>, usize)>
+    where
+        P: TrainablePolicy + Clone,
+    {
+        let mut adam = Adam::new(self.learning_rate);
+        if let Some(m) = self.max_grad_norm {
+            adam = adam.max_grad_norm(m);
+        }
+        let mut rng = episode_rng(self.seed, SHUFFLE_STREAM);
+        let mut order: Vec<usize> = (0..obs.nrows()).collect();
+        let heldout_nll = |p: &BcPolicy<P>, epoch: usize| -> Result<Option<f64>> {
+            heldout
+                .map(|(o, a)| finite_nll(&p.snapshot(), o.view(), a.view(), epoch, "held-out"))
+                .transpose()
+        };
+        let mut best = heldout_nll(&policy, 0)?.map(|nll| (nll, 0, policy.clone()));
+        let mut history = Vec::with_capacity(self.epochs);
+        for epoch in 1..=self.epochs {
+            order.shuffle(&mut rng);
+            for batch in order.chunks(self.batch_size) {
+                let batch_obs = obs.select(Axis(0), batch);
+                let batch_acts = acts.select(Axis(0), batch);
+                let graph = policy.params().graph();
+                let loss = nll_loss(&policy, &graph, batch_obs.view(), batch_acts.view())?;
+                let value = loss.item();
+                if !value.is_finite() {
+                    return Err(BcError::Diverged {
+                        epoch,
+                        reason: format!("minibatch loss is {value}"),
+                    });
+                }
+                let grads = policy.params().grads(loss.backward()?)?;
+                adam.step(policy.params_mut(), grads)
+                    .map_err(|e| BcError::Diverged {
+                        epoch,
+                        reason: e.to_string(),
+                    })?;
+            }
+            let train_nll = finite_nll(&policy.snapshot(), obs, acts, epoch, "training")?;
+            let heldout_nll = heldout_nll(&policy, epoch)?;
+            history.push(EpochStats {
+                epoch,
+                train_nll,
+                heldout_nll,
+            });
+            if let (Some(nll), Some((best_nll, best_epoch, best_policy))) =
+                (heldout_nll, best.as_mut())
+            {
+                if nll < *best_nll {
+                    *best_nll = nll;
+                    *best_epoch = epoch;
+                    *best_policy = policy.clone();
+                } else if epoch - *best_epoch >= self.patience {
+                    break;
+                }
+            }
+        }
+        Ok(match best {
+            Some((_, epoch, best_policy)) => (best_policy, history, epoch),
+            None => (policy, history, self.epochs),
+        })
+    }
+}
+
+/// The loss `L(θ) = −(1/|D|) Σ_{(x,u)∈D} log π_θ(u|x)` over the batch `D = (obs, acts)`, as a
+/// differentiable `1×1` variable of `graph`.
+pub fn nll_loss<P: TrainablePolicy>(
+    policy: &P,
+    graph: &Graph,
+    obs: ArrayView2<'_, f32>,
+    acts: ArrayView2<'_, f32>,
+) -> Result<Var> {
+    Ok(policy.log_prob_var(graph, obs, acts)?.mean().neg())
+}
+
+/// The negative log-likelihood `−(1/n) Σ_i log π(u_i|x_i)` of `n` steps under a CPU policy, in
+/// `f64`. NaN if any log-probability is NaN; `+∞` if an action has probability zero.
+pub fn mean_nll(policy: &dyn Policy, obs: ArrayView2<'_, f32>, acts: ArrayView2<'_, f32>) -> f64 {
+    let n = obs.nrows();
+    if n == 0 {
+        return f64::NAN;
+    }
+    let mut sum = 0.0;
+    for start in (0..n).step_by(EVAL_CHUNK) {
+        let end = (start + EVAL_CHUNK).min(n);
+        let lp = policy.log_prob(
+            obs.slice(s![start..end, ..]),
+            acts.slice(s![start..end, ..]),
+        );
+        sum += lp.iter().map(|&v| f64::from(v)).sum::<f64>();
+    }
+    -sum / n as f64
+}
+
+fn finite_nll(
+    policy: &dyn Policy,
+    obs: ArrayView2<'_, f32>,
+    acts: ArrayView2<'_, f32>,
+    epoch: usize,
+    what: &str,
+) -> Result<f64> {
+    let nll = mean_nll(policy, obs, acts);
+    if nll.is_finite() {
+        Ok(nll)
+    } else {
+        Err(BcError::Diverged {
+            epoch,
+            reason: format!("{what} negative log-likelihood is {nll}"),
+        })
+    }
+}
+
+/// The measurements after one epoch.
+#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
+pub struct EpochStats {
+    /// The epoch, counted from 1.
+    pub epoch: usize,
+    /// Mean negative log-likelihood of the training steps after the epoch.
+    pub train_nll: f64,
+    /// Mean negative log-likelihood of the held-out steps after the epoch (`None` when nothing is
+    /// held out).
+    pub heldout_nll: Option<f64>,
+}
+
+/// A cloned policy and how training went.
+#[derive(Clone, Debug)]
+pub struct Trained<P> {
+    /// The policy with the best held-out likelihood (the last one when nothing is held out).
+    pub policy: BcPolicy<P>,
+    /// One entry per epoch run.
+    pub history: Vec<EpochStats>,
+    /// The epoch whose parameters were kept (0: the initial ones).
+    pub best_epoch: usize,
+    /// Whether training stopped before the epoch budget ran out.
+    pub stopped_early: bool,
+    /// Which episodes were trained on and which held out.
+    pub split: Split,
+}
+
+/// The episodes of a demonstration set used for training and held out, by index.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Split {
+    /// Training episodes, in increasing order.
+    pub train: Vec<usize>,
+    /// Held-out episodes, in increasing order (empty when nothing is held out).
+    pub heldout: Vec<usize>,
+}
+
+/// Splits `episodes` episodes into training and held-out ones, by a permutation drawn from `seed`.
+///
+/// `max(1, round(fraction · episodes))` episodes are held out when `fraction > 0` and there are at
+/// least two; none when `fraction` is zero or there is a single episode. Errors when there is no
+/// episode, when `fraction` is outside `[0, 1)`, and when the rounding would hold out every
+/// episode.
+pub fn split_episodes(episodes: usize, fraction: f32, seed: u64) -> Result<Split> {
+    if episodes == 0 {
+        return Err(BcError::EmptyDemos("the set holds no episode".into()));
+    }
+    if !(0.0..1.0).contains(&fraction) {
+        return Err(BcError::InvalidConfig(format!(
+            "held-out fraction must be in [0, 1), got {fraction}"
+        )));
+    }
+    let heldout = if fraction == 0.0 || episodes == 1 {
+        0
+    } else {
+        ((f64::from(fraction) * episodes as f64).round() as usize).max(1)
+    };
+    if heldout >= episodes {
+        return Err(BcError::TooFewEpisodes { episodes, heldout });
+    }
+    let mut order: Vec<usize> = (0..episodes).collect();
+    order.shuffle(&mut episode_rng(seed, SPLIT_STREAM));
+    let (held, train) = order.split_at(heldout);
+    let (mut train, mut held) = (train.to_vec(), held.to_vec());
+    train.sort_unstable();
+    held.sort_unstable();
+    Ok(Split {
+        train,
+        heldout: held,
+    })
+}
+
+/// Checks the demonstrations against their own spec and the network's sizes.
+fn check_demos(demos: &Trajectories, obs_dim: usize, act_dim: usize) -> Result<()> {
+    let (n, t1, od) = demos.obs.dim();
+    let (na, t, ad) = demos.acts.dim();
+    if n == 0 {
+        return Err(BcError::EmptyDemos(format!(
+            "`{}` demonstrations hold no episode",
+            demos.spec.name
+        )));
+    }
+    if t == 0 {
+        return Err(BcError::EmptyDemos(format!(
+            "`{}` episodes have no step",
+            demos.spec.name
+        )));
+    }
+    if na != n || t1 != t + 1 {
+        return Err(BcError::Mismatch(format!(
+            "observations {:?} and actions {:?} are not N×(T+1) and N×T",
+            demos.obs.dim(),
+            demos.acts.dim()
+        )));
+    }
+    if od != demos.spec.obs_dim() || ad != demos.spec.act_dim() {
+        return Err(BcError::Mismatch(format!(
+            "observations of {od} and actions of {ad} floats, but `{}` has {} and {}",
+            demos.spec.name,
+            demos.spec.obs_dim(),
+            demos.spec.act_dim()
+        )));
+    }
+    if od != obs_dim || ad != act_dim {
+        return Err(BcError::Mismatch(format!(
+            "observations of {od} and actions of {ad} floats, but the policy takes {obs_dim} and \
+             gives {act_dim}"
+        )));
+    }
+    let steps = demos.obs.slice(s![.., ..t, ..]);
+    if let Some(((i, k, _), v)) = steps.indexed_iter().find(|(_, v)| !v.is_finite()) {
+        return Err(BcError::InvalidDemos(format!(
+            "observation of episode {i} at step {k} holds {v}"
+        )));
+    }
+    for ((i, k), a) in demos
+        .acts
+        .lanes(Axis(2))
+        .into_iter()
+        .enumerate()
+        .map(|(j, a)| ((j / t, j % t), a))
+    {
+        let a = a.to_vec();
+        let bad = a.iter().any(|v| !v.is_finite())
+            || (demos.spec.action_space.is_discrete() && !demos.spec.action_space.contains(&a));
+        if bad {
+            return Err(BcError::InvalidDemos(format!(
+                "action of episode {i} at step {k} is {a:?}, not in {}",
+                demos.spec.action_space
+            )));
+        }
+    }
+    Ok(())
+}
+
+/// The `(x_t, u_t)` pairs of the given episodes, as `[n·T, obs_dim]` and `[n·T, act_dim]`.
+fn steps(demos: &Trajectories, episodes: &[usize]) -> (Array2<f32>, Array2<f32>) {
+    let t = demos.horizon();
+    let obs = demos.obs.slice(s![.., ..t, ..]).select(Axis(0), episodes);
+    let acts = demos.acts.select(Axis(0), episodes);
+    let rows = episodes.len() * t;
+    let flat = |a: ndarray::Array3<f32>| {
+        let cols = a.len_of(Axis(2));
+        a.into_shape_with_order((rows, cols))
+            .expect("a standard-layout array reshapes to rows × columns")
+    };
+    (flat(obs), flat(acts))
+}
+
+/// The affine map `x ↦ (x − mean) / std` applied to observations before the network.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Standardizer {
+    /// Per-feature mean.
+    pub mean: Vec<f32>,
+    /// Per-feature standard deviation (1 for a feature that is constant in the data).
+    pub std: Vec<f32>,
+}
+
+impl Standardizer {
+    /// The map that leaves `dim` features unchanged.
+    pub fn identity(dim: usize) -> Self {
+        Self {
+            mean: vec![0.0; dim],
+            std: vec![1.0; dim],
+        }
+    }
+
+    /// Mean and standard deviation of each column of `x` (rows are samples).
+    pub fn fit(x: ArrayView2<'_, f32>) -> Self {
+        let n = x.nrows().max(1) as f64;
+        let mut mean = Array1::<f64>::zeros(x.ncols());
+        for row in x.rows() {
+            mean.zip_mut_with(&row, |m, &v| *m += f64::from(v));
+        }
+        mean /= n;
+        let mut var = Array1::<f64>::zeros(x.ncols());
+        for row in x.rows() {
+            for ((s, &v), &m) in var.iter_mut().zip(row).zip(&mean) {
+                let d = f64::from(v) - m;
+                *s += d * d;
+            }
+        }
+        var /= n;
+        let std = var
+            .iter()
+            .map(|&v| {
+                let s = v.sqrt() as f32;
+                if s > MIN_STD {
+                    s
+                } else {
+                    1.0
+                }
+            })
+            .collect();
+        Self {
+            mean: mean.iter().map(|&m| m as f32).collect(),
+            std,
+        }
+    }
+
+    /// Number of features.
+    pub fn dim(&self) -> usize {
+        self.mean.len()
+    }
+
+    /// `(x − mean) / std` for each row. Errors on a row of the wrong width, and when `mean` and
+    /// `std` differ in length.
+    pub fn apply(&self, x: ArrayView2<'_, f32>) -> Result<Array2<f32>, NnError> {
+        if self.std.len() != self.dim() {
+            return Err(NnError::ShapeMismatch {
+                op: "standardiser mean and deviation",
+                left: (1, self.dim()),
+                right: (1, self.std.len()),
+            });
+        }
+        if x.ncols() != self.dim() {
+            return Err(NnError::ShapeMismatch {
+                op: "observation standardisation",
+                left: x.dim(),
+                right: (x.nrows(), self.dim()),
+            });
+        }
+        let mut out = x.to_owned();
+        for mut row in out.rows_mut() {
+            for ((v, &m), &s) in row.iter_mut().zip(&self.mean).zip(&self.std) {
+                *v = (*v - m) / s;
+            }
+        }
+        Ok(out)
+    }
+}
+
+/// A network `P` behind a [`Standardizer`]: `π(u|x) = π_P(u | (x − mean)/std)`.
+///
+/// It is itself a [`TrainablePolicy`] on raw observations (e.g. to warm-start another learner), and
+/// its [`BcSnapshot`] acts on raw observations. [`TrainablePolicy::save`] writes the network's
+/// weights; the standardiser is serialisable on its own.
+#[derive(Clone, Debug)]
+pub struct BcPolicy<P> {
+    net: P,
+    normalizer: Standardizer,
+}
+
+impl<P> BcPolicy<P> {
+    /// Puts `net` behind `normalizer`.
+    pub fn new(net: P, normalizer: Standardizer) -> Self {
+        Self { net, normalizer }
+    }
+
+    /// The network, which sees standardised observations.
+    pub fn net(&self) -> &P {
+        &self.net
+    }
+
+    /// The observation standardiser.
+    pub fn normalizer(&self) -> &Standardizer {
+        &self.normalizer
+    }
+
+    /// The network and the standardiser.
+    pub fn into_parts(self) -> (P, Standardizer) {
+        (self.net, self.normalizer)
+    }
+}
+
+impl<P: TrainablePolicy> TrainablePolicy for BcPolicy<P> {
+    type Snapshot = BcSnapshot<P::Snapshot>;
+
+    fn obs_dim(&self) -> usize {
+        self.net.obs_dim()
+    }
+
+    fn act_dim(&self) -> usize {
+        self.net.act_dim()
+    }
+
+    fn params(&self) -> &ParamSet {
+        self.net.params()
+    }
+
+    fn params_mut(&mut self) -> &mut ParamSet {
+        self.net.params_mut()
+    }
+
+    fn log_prob_var(
+        &self,
+        graph: &Graph,
+        obs: ArrayView2<'_, f32>,
+        acts: ArrayView2<'_, f32>,
+    ) -> Result<Var, NnError> {
+        let x = self.normalizer.apply(obs)?;
+        self.net.log_prob_var(graph, x.view(), acts)
+    }
+
+    fn snapshot(&self) -> Self::Snapshot {
+        BcSnapshot {
+            inner: self.net.snapshot(),
+            normalizer: self.normalizer.clone(),
+        }
+    }
+}
+
+/// A CPU copy of a [`BcPolicy`]: standardises raw observations, then asks the network's snapshot.
+#[derive(Clone, Debug)]
+pub struct BcSnapshot<S> {
+    inner: S,
+    normalizer: Standardizer,
+}
+
+impl<S> BcSnapshot<S> {
+    /// The network's snapshot, which takes standardised observations.
+    pub fn inner(&self) -> &S {
+        &self.inner
+    }
+
+    /// The observation standardiser.
+    pub fn normalizer(&self) -> &Standardizer {
+        &self.normalizer
+    }
+}
+
+impl<S: Policy> Policy for BcSnapshot<S> {
+    /// The network's action for the standardised observation; an observation of the wrong width is
+    /// passed on unchanged, for the network to reject.
+    fn act(&self, obs: ArrayView2<'_, f32>, rngs: &mut [Rng]) -> Array2<f32> {
+        match self.normalizer.apply(obs) {
+            Ok(x) => self.inner.act(x.view(), rngs),
+            Err(_) => self.inner.act(obs, rngs),
+        }
+    }
+
+    /// `log π(u|x)` of the network at the standardised observation (NaN for a wrong width).
+    fn log_prob(&self, obs: ArrayView2<'_, f32>, acts: ArrayView2<'_, f32>) -> Array1<f32> {
+        match self.normalizer.apply(obs) {
+            Ok(x) => self.inner.log_prob(x.view(), acts),
+            Err(_) => Array1::from_elem(obs.nrows(), f32::NAN),
+        }
+    }
+}
+
+/// The network [`BcConfig::train`] picks for an action space.
+#[derive(Clone, Debug)]
+pub enum BcNet {
+    /// Diagonal Gaussian MLP, for box actions.
+    Gaussian(GaussianMlpPolicy),
+    /// Categorical MLP over the observation, for discrete actions.
+    Categorical(CategoricalMlpPolicy),
+}
+
+/// Snapshot of a [`BcNet`].
+#[derive(Clone, Debug)]
+pub enum BcNetSnapshot {
+    /// Of a Gaussian MLP.
+    Gaussian(GaussianSnapshot),
+    /// Of a categorical MLP.
+    Categorical(CategoricalMlpSnapshot),
+}
+
+impl TrainablePolicy for BcNet {
+    type Snapshot = BcNetSnapshot;
+
+    fn obs_dim(&self) -> usize {
+        match self {
+            BcNet::Gaussian(p) => p.obs_dim(),
+            BcNet::Categorical(p) => p.obs_dim(),
+        }
+    }
+
+    fn act_dim(&self) -> usize {
+        match self {
+            BcNet::Gaussian(p) => p.act_dim(),
+            BcNet::Categorical(p) => p.act_dim(),
+        }
+    }
+
+    fn params(&self) -> &ParamSet {
+        match self {
+            BcNet::Gaussian(p) => p.params(),
+            BcNet::Categorical(p) => p.params(),
+        }
+    }
+
+    fn params_mut(&mut self) -> &mut ParamSet {
+        match self {
+            BcNet::Gaussian(p) => p.params_mut(),
+            BcNet::Categorical(p) => p.params_mut(),
+        }
+    }
+
+    fn log_prob_var(
+        &self,
+        graph: &Graph,
+        obs: ArrayView2<'_, f32>,
+        acts: ArrayView2<'_, f32>,
+    ) -> Result<Var, NnError> {
+        match self {
+            BcNet::Gaussian(p) => p.log_prob_var(graph, obs, acts),
+            BcNet::Categorical(p) => p.log_prob_var(graph, obs, acts),
+        }
+    }
+
+    fn snapshot(&self) -> BcNetSnapshot {
+        match self {
+            BcNet::Gaussian(p) => BcNetSnapshot::Gaussian(p.snapshot()),
+            BcNet::Categorical(p) => BcNetSnapshot::Categorical(p.snapshot()),
+        }
+    }
+}
+
+impl Policy for BcNetSnapshot {
+    fn act(&self, obs: ArrayView2<'_, f32>, rngs: &mut [Rng]) -> Array2<f32> {
+        match self {
+            BcNetSnapshot::Gaussian(p) => p.act(obs, rngs),
+            BcNetSnapshot::Categorical(p) => p.act(obs, rngs),
+        }
+    }
+
+    fn log_prob(&self, obs: ArrayView2<'_, f32>, acts: ArrayView2<'_, f32>) -> Array1<f32> {
+        match self {
+            BcNetSnapshot::Gaussian(p) => p.log_prob(obs, acts),
+            BcNetSnapshot::Categorical(p) => p.log_prob(obs, acts),
+        }
+    }
+}
+
+/// A [`Device`] written as its name (`cpu`, `cuda`, `cuda:N`) in config files.
+mod device_name {
+    use crate::nn::Device;
+    use serde::{de::Error, Deserialize, Deserializer, Serializer};
+
+    pub fn serialize<S: Serializer>(device: &Device, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_str(device)
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Device, D::Error> {
+        String::deserialize(d)?.parse().map_err(D::Error::custom)
+    }
+}
+
+#[cfg(test)]
+mod tests;
