@@ -1,6 +1,8 @@
 //! `costlearn`: record demonstrations, learn costs from them, and compare against behavioral cloning.
 
 mod commands;
+mod plot;
+mod run_dir;
 
 use clap::{Parser, Subcommand};
 use std::process::ExitCode;
@@ -21,6 +23,8 @@ enum Command {
     Record(commands::record::Args),
     /// Summarise a demonstration file: task, episodes, horizon, return.
     Inspect(commands::inspect::Args),
+    /// Train a policy or a cost; each run writes a directory of config, metrics, weights, plots.
+    Train(commands::train::Args),
 }
 
 fn main() -> ExitCode {
@@ -29,6 +33,7 @@ fn main() -> ExitCode {
         Command::Envs(args) => commands::envs::run(args),
         Command::Record(args) => commands::record::run(args),
         Command::Inspect(args) => commands::inspect::run(args),
+        Command::Train(args) => commands::train::run(args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -6,11 +6,15 @@
 //!   Every type of the tensor backend stays inside this module.
 //! - [`policy`]: Gaussian and categorical policies, trained through [`nn`] and exported as cheap CPU
 //!   snapshots implementing [`costlearn_envs::Policy`].
+//! - [`cost`]: per-step costs `c(x, u)` and the reward source of RL learners.
+//! - [`ppo`]: PPO with GAE, the maximum-entropy RL learner for continuous control.
 //! - [`fusion`]: the generator density fused over past policy snapshots.
 //! - [`maxent_irl`]: exact tabular MaxEnt IRL, the ground truth for sample-based learners.
 #![warn(missing_docs)]
 
+pub mod cost;
 pub mod fusion;
 pub mod maxent_irl;
 pub mod nn;
 pub mod policy;
+pub mod ppo;

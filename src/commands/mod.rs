@@ -3,3 +3,4 @@
 pub mod envs;
 pub mod inspect;
 pub mod record;
+pub mod train;
