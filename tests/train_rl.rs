@@ -43,6 +43,8 @@ fn a_tiny_run_writes_config_metrics_weights_and_a_plot() {
         "3",
         "--threads",
         "2",
+        "--eval-episodes",
+        "8",
     ];
     let run = costlearn(&args);
     assert!(run.status.success(), "{}", stderr(&run));
@@ -72,6 +74,10 @@ fn a_tiny_run_writes_config_metrics_weights_and_a_plot() {
     );
     let svg = std::fs::read_to_string(out.join("learning_curve.svg")).unwrap();
     assert!(svg.starts_with("<svg"));
+    let eval: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(out.join("eval.json")).unwrap()).unwrap();
+    assert_eq!(eval["episodes"], 8);
+    assert!(eval["return_mean"].as_f64().unwrap().is_finite());
 
     // The directory is not empty any more.
     assert_one_line_error(&costlearn(&args), "not empty");

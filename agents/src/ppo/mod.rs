@@ -309,6 +309,22 @@ impl Ppo {
         }
     }
 
+    /// True returns of the current policy (sampling its actions) over `episodes` episodes of the
+    /// run seeded with `seed`, without learning from them: their mean and standard deviation.
+    /// Episode `i` starts as episode `i` of any rollout with that seed (e.g. a demo file recorded
+    /// with it), so the figures compare directly with the file's.
+    pub fn evaluate(&mut self, seed: u64, episodes: usize) -> Result<(f32, f32)> {
+        let snapshot = self.snapshot();
+        let trajs = Rollout::new(seed)
+            .episodes(episodes)
+            .collect(self.envs.as_mut(), &snapshot)
+            .map_err(|source| PpoError::Rollout {
+                iteration: self.iteration,
+                source,
+            })?;
+        Ok(trajs.return_stats())
+    }
+
     /// `V(x)` of raw observations, `[n]`.
     pub fn values(&self, obs: ArrayView2<'_, f32>) -> Result<Array1<f32>> {
         let x = self.snapshot().normalize(obs);
