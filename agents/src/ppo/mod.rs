@@ -512,140 +512,135 @@ impl Ppo {
         log_std.sum() + 0.5 * log_std.len() as f32 * (1.0 + LN_2PI)
     }
 
+    /// [`PpoConfig::epochs`] passes over the batch in shuffled minibatches, each making one policy
+    /// step and one value step. Returns the means over the minibatches.
     fn update(&mut self, batch: &Batch, it: usize) -> Result<UpdateStats> {
         let cfg = self.config.clone();
         let rows = batch.obs.nrows();
-        let mb = cfg.minibatch_size.min(rows);
-        let log_std = self
-            .policy
-            .params()
-            .id("log_std")
-            .expect("a Gaussian policy has a log std");
-        let nn_err = |source| PpoError::Update {
-            iteration: it,
-            source,
-        };
-        let non_finite = |what: &str, value: f32| PpoError::NonFinite {
-            iteration: it,
-            what: what.to_string(),
-            value,
-        };
         let mut rng = episode_rng(cfg.seed ^ SHUFFLE_STREAM, it as u64);
         let mut order: Vec<usize> = (0..rows).collect();
-        let mut stats = UpdateStats::default();
+        let mut sums = UpdateStats::default();
         let mut minibatches = 0usize;
-        'epochs: for _ in 0..cfg.epochs {
+        for _ in 0..cfg.epochs {
             order.shuffle(&mut rng);
             let mut epoch_kl = 0.0f32;
-            let mut epoch_mbs = 0usize;
-            for idx in order.chunks(mb) {
-                let obs = batch.obs.select(Axis(0), idx);
-                let acts = batch.acts.select(Axis(0), idx);
-                let old_lp = batch.old_log_prob.select(Axis(0), idx);
-                let ret = batch.returns.select(Axis(0), idx);
+            let chunks = order.chunks(cfg.minibatch_size.min(rows));
+            let per_epoch = chunks.len();
+            for idx in chunks {
                 let mut adv = batch.advantages.select(Axis(0), idx);
                 if cfg.normalize_advantages && adv.len() > 1 {
                     // Â = (A − mean A) / (std A + 1e-8)
-                    let mean = adv.mean().unwrap_or(0.0);
-                    let std = adv.std(0.0);
+                    let (mean, std) = (adv.mean().unwrap_or(0.0), adv.std(0.0));
                     adv.mapv_inplace(|a| (a - mean) / (std + 1e-8));
                 }
-
-                // Policy: L^CLIP = −E[min(ρ Â, clip(ρ, 1−ε, 1+ε) Â)] − c_H H[π].
-                let g = self.policy.params().graph();
-                let lp = self
-                    .policy
-                    .log_prob_var(&g, obs.view(), acts.view())
-                    .map_err(nn_err)?;
-                let log_ratio = lp
-                    .sub(&g.column(old_lp.as_slice().expect("owned")))
-                    .map_err(nn_err)?;
-                let ratio = log_ratio.exp(); // ρ = π_θ(u|x) / π_old(u|x)
-                let adv_col = g.column(adv.as_slice().expect("owned"));
-                let surr1 = ratio.mul(&adv_col).map_err(nn_err)?;
-                let surr2 = ratio
-                    .clamp(1.0 - cfg.clip_range, 1.0 + cfg.clip_range)
-                    .mul(&adv_col)
-                    .map_err(nn_err)?;
-                let mut loss = surr1.minimum(&surr2).map_err(nn_err)?.mean().neg();
-                let policy_loss = loss.item();
-                if cfg.entropy_coef != 0.0 {
-                    // H = Σ_j ln σ_j + ½ d (1 + ln 2π); the constant does not matter.
-                    let entropy = self.policy.params().var(&g, log_std).map_err(nn_err)?.sum();
-                    loss = loss.sub(&entropy.scale(cfg.entropy_coef)).map_err(nn_err)?;
-                }
-                if !loss.item().is_finite() {
-                    return Err(non_finite("the policy loss", loss.item()));
-                }
-                // approx KL = E[(ρ − 1) − ln ρ], clip fraction = P(|ρ − 1| > ε).
-                let lr_host = log_ratio.to_array();
-                let (mut kl, mut clipped) = (0.0f32, 0usize);
-                for &l in lr_host.iter() {
-                    kl += l.exp() - 1.0 - l;
-                    clipped += usize::from((l.exp() - 1.0).abs() > cfg.clip_range);
-                }
-                let kl = kl / idx.len() as f32;
-                let grads = self
-                    .policy
-                    .params()
-                    .grads(loss.backward().map_err(nn_err)?)
-                    .map_err(nn_err)?;
-                let norm = grads.global_norm();
-                if !norm.is_finite() {
-                    return Err(non_finite("the policy gradient norm", norm));
-                }
-                self.policy_opt
-                    .step(self.policy.params_mut(), grads)
-                    .map_err(nn_err)?;
-
-                // Value: L^V = ½ E[(V(x_t) − R_t)²].
-                let g = self.value_params.graph();
-                let v = self
-                    .value
-                    .forward_array(&self.value_params, &g, obs.view())
-                    .map_err(nn_err)?;
-                let value_loss = v
-                    .sub(&g.column(ret.as_slice().expect("owned")))
-                    .map_err(nn_err)?
-                    .square()
-                    .mean()
-                    .scale(0.5);
-                if !value_loss.item().is_finite() {
-                    return Err(non_finite("the value loss", value_loss.item()));
-                }
-                stats.value_loss += value_loss.item();
-                let grads = self
-                    .value_params
-                    .grads(value_loss.backward().map_err(nn_err)?)
-                    .map_err(nn_err)?;
-                let norm = grads.global_norm();
-                if !norm.is_finite() {
-                    return Err(non_finite("the value gradient norm", norm));
-                }
-                self.value_opt
-                    .step(&mut self.value_params, grads)
-                    .map_err(nn_err)?;
-
-                stats.policy_loss += policy_loss;
-                stats.approx_kl += kl;
-                stats.clip_fraction += clipped as f32 / idx.len() as f32;
+                let obs = batch.obs.select(Axis(0), idx);
+                let acts = batch.acts.select(Axis(0), idx);
+                let old_log_prob = batch.old_log_prob.select(Axis(0), idx);
+                let policy = self
+                    .policy_step(obs.view(), acts.view(), &old_log_prob, &adv)
+                    .map_err(|e| e.at(it))?;
+                let returns = batch.returns.select(Axis(0), idx);
+                let value_loss = self
+                    .value_step(obs.view(), &returns)
+                    .map_err(|e| e.at(it))?;
+                sums.policy_loss += policy.policy_loss;
+                sums.approx_kl += policy.approx_kl;
+                sums.clip_fraction += policy.clip_fraction;
+                sums.value_loss += value_loss;
+                epoch_kl += policy.approx_kl;
                 minibatches += 1;
-                epoch_kl += kl;
-                epoch_mbs += 1;
             }
             if cfg
                 .target_kl
-                .is_some_and(|target| epoch_kl / epoch_mbs as f32 > target)
+                .is_some_and(|target| epoch_kl / per_epoch as f32 > target)
             {
-                break 'epochs;
+                break;
             }
         }
         let m = minibatches.max(1) as f32;
-        stats.policy_loss /= m;
-        stats.value_loss /= m;
-        stats.approx_kl /= m;
-        stats.clip_fraction /= m;
-        Ok(stats)
+        Ok(UpdateStats {
+            policy_loss: sums.policy_loss / m,
+            value_loss: sums.value_loss / m,
+            approx_kl: sums.approx_kl / m,
+            clip_fraction: sums.clip_fraction / m,
+        })
+    }
+
+    /// One Adam step on the clipped surrogate of a minibatch (value loss left at 0).
+    fn policy_step(
+        &mut self,
+        obs: ArrayView2<'_, f32>,
+        acts: ArrayView2<'_, f32>,
+        old_log_prob: &Array1<f32>,
+        advantages: &Array1<f32>,
+    ) -> Result<UpdateStats, StepError> {
+        let (clip, entropy_coef) = (self.config.clip_range, self.config.entropy_coef);
+        let g = self.policy.params().graph();
+        // L^CLIP = −E[min(ρ Â, clip(ρ, 1−ε, 1+ε) Â)] − c_H H[π]
+        let log_prob = self.policy.log_prob_var(&g, obs, acts)?;
+        let log_ratio = log_prob.sub(&g.column(slice(old_log_prob)))?;
+        let ratio = log_ratio.exp(); // ρ = π_θ(u|x) / π_old(u|x)
+        let adv = g.column(slice(advantages));
+        let unclipped = ratio.mul(&adv)?;
+        let clipped = ratio.clamp(1.0 - clip, 1.0 + clip).mul(&adv)?;
+        let surrogate = unclipped.minimum(&clipped)?.mean().neg();
+        let policy_loss = surrogate.item();
+        let loss = if entropy_coef != 0.0 {
+            // H = Σ_j ln σ_j + ½ d (1 + ln 2π); the constant has no gradient.
+            let log_std = self.policy.params().id("log_std").ok_or_else(|| {
+                StepError::Nn(NnError::InvalidConfig("the policy has no log std".into()))
+            })?;
+            let entropy = self.policy.params().var(&g, log_std)?.sum();
+            surrogate.sub(&entropy.scale(entropy_coef))?
+        } else {
+            surrogate
+        };
+        if !loss.item().is_finite() {
+            return Err(StepError::NonFinite("the policy loss", loss.item()));
+        }
+        // approx KL = E[(ρ − 1) − ln ρ]; clip fraction = P(|ρ − 1| > ε)
+        let log_ratio = log_ratio.to_array();
+        let n = log_ratio.len() as f32;
+        let approx_kl = log_ratio.iter().map(|&l| l.exp() - 1.0 - l).sum::<f32>() / n;
+        let clip_fraction = log_ratio
+            .iter()
+            .filter(|&&l| (l.exp() - 1.0).abs() > clip)
+            .count() as f32
+            / n;
+        let grads = self.policy.params().grads(loss.backward()?)?;
+        let norm = grads.global_norm();
+        if !norm.is_finite() {
+            return Err(StepError::NonFinite("the policy gradient norm", norm));
+        }
+        self.policy_opt.step(self.policy.params_mut(), grads)?;
+        Ok(UpdateStats {
+            policy_loss,
+            value_loss: 0.0,
+            approx_kl,
+            clip_fraction,
+        })
+    }
+
+    /// One Adam step on the value loss `L^V = ½ E[(V(x_t) − R_t)²]` of a minibatch; returns it.
+    fn value_step(
+        &mut self,
+        obs: ArrayView2<'_, f32>,
+        returns: &Array1<f32>,
+    ) -> Result<f32, StepError> {
+        let g = self.value_params.graph();
+        let v = self.value.forward_array(&self.value_params, &g, obs)?;
+        let loss = v.sub(&g.column(slice(returns)))?.square().mean().scale(0.5);
+        let value_loss = loss.item();
+        if !value_loss.is_finite() {
+            return Err(StepError::NonFinite("the value loss", value_loss));
+        }
+        let grads = self.value_params.grads(loss.backward()?)?;
+        let norm = grads.global_norm();
+        if !norm.is_finite() {
+            return Err(StepError::NonFinite("the value gradient norm", norm));
+        }
+        self.value_opt.step(&mut self.value_params, grads)?;
+        Ok(value_loss)
     }
 
     /// Every weight and statistic in one CPU [`ParamSet`]: `policy/…`, `value/…`, and
@@ -717,13 +712,44 @@ impl Ppo {
     }
 }
 
-/// Sums over an iteration's minibatches.
+/// Means (or sums, while accumulating) over an iteration's minibatches.
 #[derive(Default)]
 struct UpdateStats {
     policy_loss: f32,
     value_loss: f32,
     approx_kl: f32,
     clip_fraction: f32,
+}
+
+/// What can stop one minibatch step, before it is tied to an iteration.
+enum StepError {
+    Nn(NnError),
+    NonFinite(&'static str, f32),
+}
+
+impl From<NnError> for StepError {
+    fn from(e: NnError) -> Self {
+        StepError::Nn(e)
+    }
+}
+
+impl StepError {
+    /// The error of iteration `iteration`.
+    fn at(self, iteration: usize) -> PpoError {
+        match self {
+            StepError::Nn(source) => PpoError::Update { iteration, source },
+            StepError::NonFinite(what, value) => PpoError::NonFinite {
+                iteration,
+                what: what.to_string(),
+                value,
+            },
+        }
+    }
+}
+
+/// A freshly built array's values as one slice.
+fn slice(a: &Array1<f32>) -> &[f32] {
+    a.as_slice().expect("a freshly built array is contiguous")
 }
 
 fn check_reward(reward: &RewardSource, obs_dim: usize, act_dim: usize) -> Result<()> {
