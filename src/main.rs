@@ -1,7 +1,9 @@
 //! `costlearn`: record demonstrations, learn costs from them, and compare against behavioral cloning.
 
 mod commands;
+mod plot;
 mod render;
+mod run_dir;
 
 use clap::{Parser, Subcommand};
 use std::process::ExitCode;
@@ -28,6 +30,8 @@ enum Command {
     /// navigation; a state-visitation heat map for the grid tasks. Without --demos the task's expert
     /// acts, or a uniform random policy for a task without one (the title says which).
     Render(commands::render::Args),
+    /// Train a policy or a cost; each run writes a directory of config, metrics, weights, plots.
+    Train(commands::train::Args),
 }
 
 fn main() -> ExitCode {
@@ -37,6 +41,7 @@ fn main() -> ExitCode {
         Command::Record(args) => commands::record::run(args),
         Command::Inspect(args) => commands::inspect::run(args),
         Command::Render(args) => commands::render::run(args),
+        Command::Train(args) => commands::train::run(args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -4,3 +4,4 @@ pub mod envs;
 pub mod inspect;
 pub mod record;
 pub mod render;
+pub mod train;

@@ -1,0 +1,67 @@
+//! `costlearn train <method>`: every training command writes a run directory (see
+//! [`crate::run_dir`]). Each method is one variant of [`Method`] and one module.
+
+pub mod rl;
+
+use anyhow::{Context, Result};
+use costlearn_agents::nn::Device;
+use std::path::PathBuf;
+
+/// Arguments of `costlearn train`.
+#[derive(clap::Args)]
+pub struct Args {
+    #[command(subcommand)]
+    method: Method,
+}
+
+/// The training methods.
+#[derive(clap::Subcommand)]
+enum Method {
+    /// Reinforcement learning (PPO) on the task's true reward.
+    Rl(rl::Args),
+}
+
+/// Runs the chosen method.
+pub fn run(args: Args) -> Result<()> {
+    match args.method {
+        Method::Rl(args) => rl::run(args),
+    }
+}
+
+/// Options shared by every training command.
+#[derive(clap::Args, Debug)]
+pub struct RunArgs {
+    /// Output directory of the run (config, metrics, weights, plots).
+    #[arg(long)]
+    pub out: PathBuf,
+    /// Write into a non-empty output directory, replacing its files.
+    #[arg(long)]
+    pub force: bool,
+    /// Seed of the run: the same seed gives the same result whatever the thread count.
+    #[arg(long, default_value_t = 0)]
+    pub seed: u64,
+    /// Training device: `cpu`, `cuda` or `cuda:N` (CUDA needs a build with the `cuda` feature).
+    #[arg(long, default_value = "cpu")]
+    pub device: String,
+    /// Worker threads (default: one per core).
+    #[arg(long)]
+    pub threads: Option<usize>,
+}
+
+impl RunArgs {
+    /// The parsed `--device`.
+    pub fn device(&self) -> Result<Device> {
+        Ok(self.device.parse::<Device>()?)
+    }
+
+    /// A thread pool of `--threads` workers.
+    pub fn thread_pool(&self) -> Result<rayon::ThreadPool> {
+        if self.threads == Some(0) {
+            anyhow::bail!("--threads must be at least 1");
+        }
+        rayon::ThreadPoolBuilder::new()
+            .num_threads(self.threads.unwrap_or(0))
+            .build()
+            .context("could not start the worker threads")
+    }
+}

@@ -1,0 +1,117 @@
+//! Plots of runs as SVG files, drawn with `plotters`.
+
+use anyhow::{anyhow, bail, Result};
+use plotters::prelude::*;
+
+/// One named curve of `(x, y)` points.
+#[derive(Clone, Debug)]
+pub struct Series {
+    /// Legend label.
+    pub name: String,
+    /// Points in drawing order; non-finite points are skipped.
+    pub points: Vec<(f64, f64)>,
+}
+
+/// Axis labels and title of a line chart.
+#[derive(Clone, Debug)]
+pub struct Chart<'a> {
+    /// Title above the plot.
+    pub title: &'a str,
+    /// Label of the horizontal axis.
+    pub x_label: &'a str,
+    /// Label of the vertical axis.
+    pub y_label: &'a str,
+}
+
+const COLORS: [RGBColor; 4] = [
+    RGBColor(31, 119, 180),
+    RGBColor(214, 39, 40),
+    RGBColor(44, 160, 44),
+    RGBColor(148, 103, 189),
+];
+
+/// Draws `series` as lines on one chart and returns the SVG document. Errors if no series has a
+/// finite point.
+pub fn line_chart_svg(chart: &Chart<'_>, series: &[Series]) -> Result<String> {
+    let finite = |&(x, y): &(f64, f64)| x.is_finite() && y.is_finite();
+    let points: Vec<(f64, f64)> = series
+        .iter()
+        .flat_map(|s| s.points.iter().copied().filter(finite))
+        .collect();
+    if points.is_empty() {
+        bail!("nothing to plot for `{}`", chart.title);
+    }
+    let (x_lo, x_hi) = padded_range(points.iter().map(|p| p.0));
+    let (y_lo, y_hi) = padded_range(points.iter().map(|p| p.1));
+
+    let mut svg = String::new();
+    {
+        let root = SVGBackend::with_string(&mut svg, (800, 500)).into_drawing_area();
+        let draw_err = |e| anyhow!("cannot draw `{}`: {e:?}", chart.title);
+        root.fill(&WHITE).map_err(draw_err)?;
+        let mut ctx = ChartBuilder::on(&root)
+            .caption(chart.title, ("sans-serif", 22))
+            .margin(12)
+            .x_label_area_size(40)
+            .y_label_area_size(70)
+            .build_cartesian_2d(x_lo..x_hi, y_lo..y_hi)
+            .map_err(draw_err)?;
+        ctx.configure_mesh()
+            .x_desc(chart.x_label)
+            .y_desc(chart.y_label)
+            .draw()
+            .map_err(draw_err)?;
+        for (k, s) in series.iter().enumerate() {
+            let color = COLORS[k % COLORS.len()];
+            ctx.draw_series(LineSeries::new(
+                s.points.iter().copied().filter(finite),
+                color.stroke_width(2),
+            ))
+            .map_err(draw_err)?
+            .label(s.name.clone())
+            .legend(move |(x, y)| PathElement::new(vec![(x, y), (x + 20, y)], color));
+        }
+        ctx.configure_series_labels()
+            .background_style(WHITE.mix(0.8))
+            .border_style(BLACK)
+            .draw()
+            .map_err(draw_err)?;
+        root.present().map_err(draw_err)?;
+    }
+    Ok(svg)
+}
+
+/// The range of `values` widened by 5% on each side (by 1 when all values are equal).
+fn padded_range(values: impl Iterator<Item = f64>) -> (f64, f64) {
+    let (lo, hi) = values.fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), v| {
+        (lo.min(v), hi.max(v))
+    });
+    let pad = if hi > lo { 0.05 * (hi - lo) } else { 1.0 };
+    (lo - pad, hi + pad)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn draws_an_svg_with_the_labels_and_rejects_empty_data() {
+        let chart = Chart {
+            title: "learning curve",
+            x_label: "env steps",
+            y_label: "mean return",
+        };
+        let series = Series {
+            name: "ppo".into(),
+            points: vec![(0.0, -1200.0), (1.0, f64::NAN), (2.0, -300.0)],
+        };
+        let svg = line_chart_svg(&chart, &[series]).unwrap();
+        assert!(svg.starts_with("<svg") && svg.contains("learning curve"));
+        assert!(svg.contains("env steps") && svg.contains("ppo"));
+        let empty = Series {
+            name: "none".into(),
+            points: vec![(f64::NAN, 1.0)],
+        };
+        assert!(line_chart_svg(&chart, &[empty]).is_err());
+    }
+}

@@ -1,0 +1,103 @@
+//! `costlearn train rl` as a user runs it: the run directory it writes, and its one-line errors.
+
+use std::process::{Command, Output};
+
+fn costlearn(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_costlearn"))
+        .args(args)
+        .output()
+        .expect("the costlearn binary runs")
+}
+
+fn stderr(out: &Output) -> String {
+    String::from_utf8_lossy(&out.stderr).into_owned()
+}
+
+fn assert_one_line_error(out: &Output, needle: &str) {
+    let err = stderr(out);
+    assert!(!out.status.success(), "expected failure: {err}");
+    assert!(!err.contains("panicked"), "{err}");
+    assert_eq!(
+        err.trim_end().lines().count(),
+        1,
+        "one line expected: {err}"
+    );
+    assert!(err.starts_with("error:") && err.contains(needle), "{err}");
+}
+
+#[test]
+fn a_tiny_run_writes_config_metrics_weights_and_a_plot() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("run");
+    let out_s = out.to_str().unwrap();
+    let args = [
+        "train",
+        "rl",
+        "--env",
+        "pendulum",
+        "--out",
+        out_s,
+        "--iterations",
+        "2",
+        "--seed",
+        "3",
+        "--threads",
+        "2",
+        "--eval-episodes",
+        "8",
+    ];
+    let run = costlearn(&args);
+    assert!(run.status.success(), "{}", stderr(&run));
+    assert!(String::from_utf8_lossy(&run.stdout).contains("mean return"));
+
+    let config: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(out.join("config.json")).unwrap()).unwrap();
+    assert_eq!(config["env"], "pendulum");
+    assert_eq!(config["iterations"], 2);
+    assert_eq!(config["ppo"]["seed"], 3);
+    assert_eq!(config["ppo"]["alpha"], 0.0);
+
+    let csv = std::fs::read_to_string(out.join("metrics.csv")).unwrap();
+    let lines: Vec<&str> = csv.lines().collect();
+    assert_eq!(lines.len(), 3, "{csv}");
+    assert!(lines[0].starts_with("iteration,env_steps,wall_s,mean_return"));
+    let last: Vec<&str> = lines[2].split(',').collect();
+    assert_eq!(last[0], "2");
+    assert_eq!(last[1], "8000");
+    assert!(last[3].parse::<f32>().unwrap().is_finite());
+
+    assert!(
+        std::fs::metadata(out.join("weights.safetensors"))
+            .unwrap()
+            .len()
+            > 0
+    );
+    let svg = std::fs::read_to_string(out.join("learning_curve.svg")).unwrap();
+    assert!(svg.starts_with("<svg"));
+    let eval: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(out.join("eval.json")).unwrap()).unwrap();
+    assert_eq!(eval["episodes"], 8);
+    assert!(eval["return_mean"].as_f64().unwrap().is_finite());
+
+    // The directory is not empty any more.
+    assert_one_line_error(&costlearn(&args), "not empty");
+    let mut forced = args.to_vec();
+    forced.push("--force");
+    assert!(costlearn(&forced).status.success());
+}
+
+#[test]
+fn bad_input_gives_one_line_errors_and_no_directory() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("run");
+    let out_s = out.to_str().unwrap();
+    let unknown = costlearn(&["train", "rl", "--env", "nope", "--out", out_s]);
+    assert_one_line_error(&unknown, "unknown environment `nope`");
+    let discrete = costlearn(&["train", "rl", "--env", "gridworld", "--out", out_s]);
+    assert_one_line_error(&discrete, "discrete actions");
+    let device = costlearn(&[
+        "train", "rl", "--env", "pendulum", "--out", out_s, "--device", "tpu",
+    ]);
+    assert_one_line_error(&device, "unknown device");
+    assert!(!out.exists());
+}
