@@ -1,39 +1,9 @@
 //! The command line as a user runs it: the happy path and every user mistake.
 
+mod common;
+
+use common::{assert_clean_failure, costlearn, stderr};
 use std::path::Path;
-use std::process::{Command, Output};
-
-fn costlearn(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_costlearn"))
-        .args(args)
-        .output()
-        .expect("the costlearn binary runs")
-}
-
-fn stderr(out: &Output) -> String {
-    String::from_utf8_lossy(&out.stderr).into_owned()
-}
-
-/// A user's mistake: non-zero exit, one line on stderr that starts with `error:` and contains
-/// `needle`, no panic or backtrace.
-fn assert_clean_failure(out: &Output, needle: &str) {
-    let err = stderr(out);
-    assert!(
-        !out.status.success(),
-        "expected failure, got success: {err}"
-    );
-    assert!(
-        !err.contains("panicked") && !err.contains("RUST_BACKTRACE"),
-        "{err}"
-    );
-    assert_eq!(
-        err.trim_end().lines().count(),
-        1,
-        "one line expected: {err}"
-    );
-    assert!(err.starts_with("error:"), "{err}");
-    assert!(err.contains(needle), "`{needle}` not in: {err}");
-}
 
 #[test]
 fn envs_lists_the_builtin_tasks() {

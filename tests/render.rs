@@ -3,25 +3,10 @@
 
 use costlearn_envs::{demos, registry, Space, Trajectories};
 use ndarray::{Array2, Array3};
-use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+mod common;
 
-fn costlearn(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_costlearn"))
-        .args(args)
-        .output()
-        .expect("the costlearn binary runs")
-}
-
-fn stderr(out: &Output) -> String {
-    String::from_utf8_lossy(&out.stderr).into_owned()
-}
-
-fn shipped(file: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("demos")
-        .join(file)
-}
+use common::{assert_clean_failure, costlearn, shipped, stderr};
+use std::path::Path;
 
 /// Renders and returns the SVG text, failing the test if the command fails.
 fn render(args: &[&str], out: &Path) -> String {
@@ -196,7 +181,7 @@ fn a_demo_file_draws_its_first_episodes() {
 }
 
 /// A user's mistake: non-zero exit, one `error:` line containing `needle`, no panic, no file.
-fn assert_clean_failure(args: &[&str], needle: &str) {
+fn assert_render_fails(args: &[&str], needle: &str) {
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().join("picture.svg");
     let mut all = vec!["render"];
@@ -205,17 +190,7 @@ fn assert_clean_failure(args: &[&str], needle: &str) {
     if !args.contains(&"--out") {
         all.extend(["--out", &out_str]);
     }
-    let result = costlearn(&all);
-    let err = stderr(&result);
-    assert!(!result.status.success(), "{args:?} succeeded");
-    assert!(!err.contains("panicked"), "{err}");
-    assert_eq!(
-        err.trim_end().lines().count(),
-        1,
-        "one line expected: {err}"
-    );
-    assert!(err.starts_with("error:"), "{err}");
-    assert!(err.contains(needle), "`{needle}` not in: {err}");
+    assert_clean_failure(&costlearn(&all), needle);
     assert_eq!(
         std::fs::read_dir(dir.path()).unwrap().count(),
         0,
@@ -227,20 +202,20 @@ fn assert_clean_failure(args: &[&str], needle: &str) {
 fn mistakes_are_one_line_errors_and_leave_no_file() {
     let pendulum = shipped("pendulum.npz");
     let pendulum = pendulum.to_str().unwrap();
-    assert_clean_failure(&["--env", "pendulm"], "unknown environment `pendulm`");
-    assert_clean_failure(
+    assert_render_fails(&["--env", "pendulm"], "unknown environment `pendulm`");
+    assert_render_fails(
         &["--env", "cartpole", "--demos", pendulum],
         "recorded for env `pendulum`, not `cartpole`",
     );
-    assert_clean_failure(&["--env", "pendulum", "--episodes", "0"], "at least 1");
-    assert_clean_failure(
+    assert_render_fails(&["--env", "pendulum", "--episodes", "0"], "at least 1");
+    assert_render_fails(
         &["--env", "pendulum", "--demos", "no/such/file.npz"],
         "no/such/file.npz",
     );
 
     let dir = tempfile::tempdir().unwrap();
     let missing = dir.path().join("missing").join("picture.svg");
-    assert_clean_failure(
+    assert_render_fails(
         &["--env", "gridworld", "--out", missing.to_str().unwrap()],
         "does not exist",
     );
@@ -262,7 +237,7 @@ fn a_demo_file_with_other_dimensions_is_refused() {
     };
     let file = dir.path().join("odd.npz");
     demos::save(&file, &odd).unwrap();
-    assert_clean_failure(
+    assert_render_fails(
         &["--env", "pendulum", "--demos", file.to_str().unwrap()],
         "observation space",
     );

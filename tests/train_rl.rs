@@ -1,29 +1,8 @@
 //! `costlearn train rl` as a user runs it: the run directory it writes, and its one-line errors.
 
-use std::process::{Command, Output};
+mod common;
 
-fn costlearn(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_costlearn"))
-        .args(args)
-        .output()
-        .expect("the costlearn binary runs")
-}
-
-fn stderr(out: &Output) -> String {
-    String::from_utf8_lossy(&out.stderr).into_owned()
-}
-
-fn assert_one_line_error(out: &Output, needle: &str) {
-    let err = stderr(out);
-    assert!(!out.status.success(), "expected failure: {err}");
-    assert!(!err.contains("panicked"), "{err}");
-    assert_eq!(
-        err.trim_end().lines().count(),
-        1,
-        "one line expected: {err}"
-    );
-    assert!(err.starts_with("error:") && err.contains(needle), "{err}");
-}
+use common::{assert_clean_failure, costlearn, stderr};
 
 #[test]
 fn a_tiny_run_writes_config_metrics_weights_and_a_plot() {
@@ -80,7 +59,7 @@ fn a_tiny_run_writes_config_metrics_weights_and_a_plot() {
     assert!(eval["return_mean"].as_f64().unwrap().is_finite());
 
     // The directory is not empty any more.
-    assert_one_line_error(&costlearn(&args), "not empty");
+    assert_clean_failure(&costlearn(&args), "not empty");
     let mut forced = args.to_vec();
     forced.push("--force");
     assert!(costlearn(&forced).status.success());
@@ -92,12 +71,12 @@ fn bad_input_gives_one_line_errors_and_no_directory() {
     let out = dir.path().join("run");
     let out_s = out.to_str().unwrap();
     let unknown = costlearn(&["train", "rl", "--env", "nope", "--out", out_s]);
-    assert_one_line_error(&unknown, "unknown environment `nope`");
+    assert_clean_failure(&unknown, "unknown environment `nope`");
     let discrete = costlearn(&["train", "rl", "--env", "gridworld", "--out", out_s]);
-    assert_one_line_error(&discrete, "discrete actions");
+    assert_clean_failure(&discrete, "discrete actions");
     let device = costlearn(&[
         "train", "rl", "--env", "pendulum", "--out", out_s, "--device", "tpu",
     ]);
-    assert_one_line_error(&device, "unknown device");
+    assert_clean_failure(&device, "unknown device");
     assert!(!out.exists());
 }
