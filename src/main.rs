@@ -1,5 +1,6 @@
 //! `costlearn`: record demonstrations, learn costs from them, and compare against behavioral cloning.
 
+mod anchors;
 mod commands;
 mod plot;
 mod render;
@@ -32,6 +33,8 @@ enum Command {
     Render(commands::render::Args),
     /// Train a policy or a cost; each run writes a directory of config, metrics, weights, plots.
     Train(commands::train::Args),
+    /// Rebuild a run's policy and report its true return and normalised score.
+    Eval(commands::eval::Args),
 }
 
 fn main() -> ExitCode {
@@ -42,6 +45,7 @@ fn main() -> ExitCode {
         Command::Inspect(args) => commands::inspect::run(args),
         Command::Render(args) => commands::render::run(args),
         Command::Train(args) => commands::train::run(args),
+        Command::Eval(args) => commands::eval::run(args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

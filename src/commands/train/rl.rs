@@ -5,10 +5,13 @@ use crate::plot::{line_chart_svg, Chart, Series};
 use crate::run_dir::{CsvRow, MetricsLog, RunDir};
 use anyhow::{bail, Context, Result};
 use costlearn_agents::cost::RewardSource;
+use costlearn_agents::nn::Device;
 use costlearn_agents::ppo::{Ppo, PpoConfig, PpoMetrics};
 use costlearn_envs::registry;
+use costlearn_envs::Policy;
 use indicatif::{ProgressBar, ProgressStyle};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
+use std::path::Path;
 use std::time::Instant;
 
 /// Name of the weights file (policy, value function and normalisers).
@@ -186,6 +189,26 @@ pub fn run(args: Args) -> Result<()> {
         }
         Ok(())
     })
+}
+
+/// The parts of a `train rl` run's `config.json` that rebuild its policy.
+#[derive(Debug, Deserialize)]
+pub struct SavedConfig {
+    /// The task.
+    pub env: String,
+    /// The PPO settings (network shapes).
+    pub ppo: PpoConfig,
+}
+
+/// Rebuilds the final policy of a `train rl` run directory (on the CPU).
+pub fn load_policy(dir: &Path, config: &SavedConfig) -> Result<Box<dyn Policy>> {
+    let entry = registry::lookup(&config.env)?;
+    let mut ppo = Ppo::new(&entry, config.ppo.clone(), RewardSource::Env, Device::Cpu)
+        .with_context(|| format!("cannot rebuild the learner of `{}`", config.env))?;
+    let weights = dir.join(WEIGHTS_FILE);
+    ppo.load(&weights)
+        .with_context(|| format!("cannot load {}", weights.display()))?;
+    Ok(Box::new(ppo.snapshot()))
 }
 
 fn progress_bar(iterations: usize) -> ProgressBar {
