@@ -2,6 +2,7 @@
 
 mod anchors;
 mod commands;
+mod correlation;
 mod plot;
 mod render;
 mod run_dir;

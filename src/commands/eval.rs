@@ -4,7 +4,8 @@
 //! The run's `config.json` names its method; [`load_policy`] has one match arm per method.
 
 use crate::anchors;
-use crate::commands::train::{bc, rl};
+use crate::commands::train::{bc, maxent_irl, rl};
+use crate::correlation::{pearson, spearman};
 use crate::run_dir::{RunDir, CONFIG_FILE};
 use anyhow::{bail, Context, Result};
 use costlearn_envs::rollout::Rollout;
@@ -49,8 +50,8 @@ pub struct Evaluation {
     pub seed: u64,
     /// Mean true return.
     pub return_mean: f64,
-    /// Standard deviation of the true return.
-    pub return_std: f64,
+    /// Standard deviation of the true return (`null` for an exact expectation).
+    pub return_std: Option<f64>,
     /// `(R − R_random) / (R_expert − R_random)`; `null` when the task has no anchors.
     pub normalized_score: Option<f64>,
     /// Pearson correlation of the learned per-state cost with the true cost `−r`.
@@ -63,7 +64,7 @@ pub struct Evaluation {
 
 impl Evaluation {
     /// An evaluation of a known return on `env`, normalised with its anchors.
-    pub fn new(env: &str, episodes: usize, seed: u64, mean: f64, std: f64) -> Result<Self> {
+    pub fn new(env: &str, episodes: usize, seed: u64, mean: f64, std: Option<f64>) -> Result<Self> {
         let normalized_score = anchors::for_env(env)?.and_then(|a| a.normalize(mean));
         Ok(Self {
             env: env.to_string(),
@@ -89,7 +90,18 @@ impl Evaluation {
             .collect(envs.as_mut(), policy)
             .with_context(|| format!("evaluation episodes on `{env}` failed"))?;
         let (mean, std) = trajs.return_stats();
-        Self::new(env, episodes, seed, f64::from(mean), f64::from(std))
+        Self::new(env, episodes, seed, f64::from(mean), Some(f64::from(std)))
+    }
+
+    /// An exact expected return (no episodes, no spread).
+    pub fn exact(env: &str, expected_return: f64) -> Result<Self> {
+        Self::new(env, 0, 0, expected_return, None)
+    }
+
+    /// Records the correlations of a learned per-state cost with the true one.
+    pub fn set_cost_quality(&mut self, learned: &[f64], truth: &[f64]) {
+        self.cost_pearson = pearson(learned, truth);
+        self.cost_spearman = spearman(learned, truth);
     }
 
     /// Writes the evaluation to the run's `eval.json`.
@@ -111,9 +123,13 @@ impl Evaluation {
                 self.env
             ),
         };
+        let spread = self
+            .return_std
+            .map(|s| format!(" ± {s:.2}"))
+            .unwrap_or_default();
         let mut text = format!(
-            "{} ({how}): return {:.2} ± {:.2}, {score}",
-            self.env, self.return_mean, self.return_std
+            "{} ({how}): return {:.2}{spread}, {score}",
+            self.env, self.return_mean
         );
         if let (Some(p), Some(s)) = (self.cost_pearson, self.cost_spearman) {
             text.push_str(&format!(
@@ -196,6 +212,16 @@ fn evaluate_run(
                 serde_json::from_value(config.clone()).with_context(|| parse("train rl"))?;
             let policy = rl::load_policy(dir, &config)?;
             Evaluation::of_policy(&config.env, policy.as_ref(), seed, episodes)
+        }
+        "maxent-irl" => {
+            let config: maxent_irl::RunConfig = serde_json::from_value(config.clone())
+                .with_context(|| parse("train maxent-irl"))?;
+            let cost = maxent_irl::load_cost(dir, &config)?;
+            let mdp = maxent_irl::tabular_mdp(&config.env)?;
+            let policy = maxent_irl::maxent_policy(&mdp, &cost.state_cost)?;
+            let mut evaluation = Evaluation::of_policy(&config.env, &policy, seed, episodes)?;
+            evaluation.set_cost_quality(&cost.state_cost, &maxent_irl::true_state_cost(&mdp));
+            Ok(evaluation)
         }
         other => bail!(
             "{} was written by an unknown method `{other}`",

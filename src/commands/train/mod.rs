@@ -2,6 +2,7 @@
 //! [`crate::run_dir`]). Each method is one variant of [`Method`] and one module.
 
 pub mod bc;
+pub mod maxent_irl;
 pub mod rl;
 
 use anyhow::{Context, Result};
@@ -22,6 +23,8 @@ enum Method {
     Rl(rl::Args),
     /// Behavioral cloning: maximum likelihood of the demonstrated actions.
     Bc(bc::Args),
+    /// Exact maximum-entropy IRL of a linear cost on a tabular task.
+    MaxentIrl(maxent_irl::Args),
 }
 
 /// Runs the chosen method.
@@ -29,6 +32,7 @@ pub fn run(args: Args) -> Result<()> {
     match args.method {
         Method::Rl(args) => rl::run(args),
         Method::Bc(args) => bc::run(args),
+        Method::MaxentIrl(args) => maxent_irl::run(args),
     }
 }
 
