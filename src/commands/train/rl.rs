@@ -1,6 +1,7 @@
 //! `costlearn train rl`: PPO on a task's true reward, the reference an IRL policy is compared to.
 
 use super::RunArgs;
+use crate::commands::eval::Evaluation;
 use crate::plot::{line_chart_svg, Chart, Series};
 use crate::run_dir::{CsvRow, MetricsLog, RunDir};
 use anyhow::{bail, Context, Result};
@@ -16,8 +17,6 @@ use std::time::Instant;
 
 /// Name of the weights file (policy, value function and normalisers).
 pub const WEIGHTS_FILE: &str = "weights.safetensors";
-/// Name of the final evaluation's summary.
-pub const EVAL_FILE: &str = "eval.json";
 /// Seed of the evaluation episodes: the seed of the shipped demonstrations.
 const EVAL_SEED: u64 = 0;
 /// Name of the learning-curve plot.
@@ -173,19 +172,15 @@ pub fn run(args: Args) -> Result<()> {
         );
         if args.eval_episodes > 0 {
             let (mean, std) = ppo.evaluate(EVAL_SEED, args.eval_episodes)?;
-            run.write_json(
-                EVAL_FILE,
-                &serde_json::json!({
-                    "episodes": args.eval_episodes,
-                    "seed": EVAL_SEED,
-                    "return_mean": mean,
-                    "return_std": std,
-                }),
+            let evaluation = Evaluation::new(
+                &args.env,
+                args.eval_episodes,
+                EVAL_SEED,
+                f64::from(mean),
+                Some(f64::from(std)),
             )?;
-            println!(
-                "evaluation over {} episodes (seed {EVAL_SEED}): return {mean:.2} ± {std:.2}",
-                args.eval_episodes
-            );
+            evaluation.write(&run)?;
+            println!("{}", evaluation.summary());
         }
         Ok(())
     })
