@@ -229,3 +229,38 @@ fn evaluate_run(
         ),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_task_without_anchors_is_reported_not_scored() {
+        let evaluation = Evaluation::new("hopper", 4, 0, 12.5, Some(1.0)).unwrap();
+        assert_eq!(evaluation.normalized_score, None);
+        let text = evaluation.summary();
+        assert!(text.contains("no anchors for `hopper`"), "{text}");
+        let json = serde_json::to_value(&evaluation).unwrap();
+        assert!(json["normalized_score"].is_null());
+        assert!(json.get("cost_pearson").is_none());
+    }
+
+    #[test]
+    fn scores_and_cost_quality_are_filled_in() {
+        let mut evaluation = Evaluation::exact("gridworld", 21.0938).unwrap();
+        assert!((evaluation.normalized_score.unwrap() - 1.0).abs() < 1e-6);
+        assert_eq!(evaluation.return_std, None);
+        evaluation.set_cost_quality(&[1.0, 2.0, 3.0], &[2.0, 4.0, 7.0]);
+        assert!((evaluation.cost_spearman.unwrap() - 1.0).abs() < 1e-12);
+        assert!(evaluation.summary().contains("Pearson"));
+    }
+
+    #[test]
+    fn the_method_comes_from_the_config() {
+        let rl = serde_json::json!({"command": "train rl"});
+        let bc = serde_json::json!({"command": "train bc", "method": "bc"});
+        assert_eq!(method_of(&rl).unwrap(), "rl");
+        assert_eq!(method_of(&bc).unwrap(), "bc");
+        assert!(method_of(&serde_json::json!({"env": "x"})).is_err());
+    }
+}
