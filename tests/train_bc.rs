@@ -141,6 +141,13 @@ fn mismatched_demos_fail_in_one_line_and_write_nothing() {
     ]);
     assert_one_line_error(&res, "--num-demos");
     assert!(!out.exists());
+
+    // A non-empty output directory is refused before any training.
+    std::fs::create_dir_all(&out).unwrap();
+    std::fs::write(out.join("notes.txt"), "keep").unwrap();
+    let res = train_bc("pendulum", "demos/pendulum.npz", &out);
+    assert_one_line_error(&res, "--force");
+    assert_eq!(std::fs::read_dir(&out).unwrap().count(), 1);
 }
 
 #[test]

@@ -91,6 +91,7 @@ impl CsvRow for Row {
 /// Trains, then writes `config.json`, `metrics.csv` (one row per epoch), `weights.safetensors`,
 /// `learning_curve.svg` and `eval.json`. Bad input fails before the output directory is touched.
 pub fn run(args: Args) -> Result<()> {
+    RunDir::check(&args.run.out, args.run.force)?;
     let entry = registry::lookup(&args.env)?;
     let spec = entry.make().spec().clone();
     // The error names the file and the problem.

@@ -126,6 +126,7 @@ pub fn maxent_policy(mdp: &Mdp, state_cost: &[f64]) -> Result<TabularPolicy> {
 /// Fits, then writes `config.json`, `metrics.csv` (one row per accepted ascent step), `cost.json`
 /// and `eval.json` (exact expected true return of the MaxEnt policy, cost correlations).
 pub fn run(args: Args) -> Result<()> {
+    RunDir::check(&args.run.out, args.run.force)?;
     let mdp = tabular_mdp(&args.env)?;
     let entry = registry::lookup(&args.env)?;
     let spec = entry.make().spec().clone();
