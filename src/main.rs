@@ -1,6 +1,8 @@
 //! `costlearn`: record demonstrations, learn costs from them, and compare against behavioral cloning.
 
+mod anchors;
 mod commands;
+mod correlation;
 mod plot;
 mod render;
 mod run_dir;
@@ -32,6 +34,8 @@ enum Command {
     Render(commands::render::Args),
     /// Train a policy or a cost; each run writes a directory of config, metrics, weights, plots.
     Train(commands::train::Args),
+    /// Rebuild a run's policy and report its true return and normalised score.
+    Eval(commands::eval::Args),
 }
 
 fn main() -> ExitCode {
@@ -42,6 +46,7 @@ fn main() -> ExitCode {
         Command::Inspect(args) => commands::inspect::run(args),
         Command::Render(args) => commands::render::run(args),
         Command::Train(args) => commands::train::run(args),
+        Command::Eval(args) => commands::eval::run(args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

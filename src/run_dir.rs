@@ -24,11 +24,20 @@ impl RunDir {
     /// with `force` its files are replaced as the run writes them.
     pub fn create(path: impl Into<PathBuf>, force: bool) -> Result<Self> {
         let path = path.into();
+        Self::check(&path, force)?;
+        std::fs::create_dir_all(&path)
+            .with_context(|| format!("cannot create {}", path.display()))?;
+        Ok(Self { path })
+    }
+
+    /// Checks, without creating anything, that [`RunDir::create`] would accept `path`: a command
+    /// that works before it writes calls this first, so a bad `--out` fails at once.
+    pub fn check(path: &Path, force: bool) -> Result<()> {
         if path.exists() {
             if !path.is_dir() {
                 bail!("{} exists and is not a directory", path.display());
             }
-            let mut entries = std::fs::read_dir(&path)
+            let mut entries = std::fs::read_dir(path)
                 .with_context(|| format!("cannot read {}", path.display()))?;
             if entries.next().is_some() && !force {
                 bail!(
@@ -37,9 +46,7 @@ impl RunDir {
                 );
             }
         }
-        std::fs::create_dir_all(&path)
-            .with_context(|| format!("cannot create {}", path.display()))?;
-        Ok(Self { path })
+        Ok(())
     }
 
     /// The folder.

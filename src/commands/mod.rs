@@ -1,6 +1,7 @@
 //! One module per CLI verb.
 
 pub mod envs;
+pub mod eval;
 pub mod inspect;
 pub mod record;
 pub mod render;

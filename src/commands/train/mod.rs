@@ -1,6 +1,8 @@
 //! `costlearn train <method>`: every training command writes a run directory (see
 //! [`crate::run_dir`]). Each method is one variant of [`Method`] and one module.
 
+pub mod bc;
+pub mod maxent_irl;
 pub mod rl;
 
 use anyhow::{Context, Result};
@@ -19,12 +21,18 @@ pub struct Args {
 enum Method {
     /// Reinforcement learning (PPO) on the task's true reward.
     Rl(rl::Args),
+    /// Behavioral cloning: maximum likelihood of the demonstrated actions.
+    Bc(bc::Args),
+    /// Exact maximum-entropy IRL of a linear cost on a tabular task.
+    MaxentIrl(maxent_irl::Args),
 }
 
 /// Runs the chosen method.
 pub fn run(args: Args) -> Result<()> {
     match args.method {
         Method::Rl(args) => rl::run(args),
+        Method::Bc(args) => bc::run(args),
+        Method::MaxentIrl(args) => maxent_irl::run(args),
     }
 }
 

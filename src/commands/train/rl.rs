@@ -1,20 +1,22 @@
 //! `costlearn train rl`: PPO on a task's true reward, the reference an IRL policy is compared to.
 
 use super::RunArgs;
+use crate::commands::eval::Evaluation;
 use crate::plot::{line_chart_svg, Chart, Series};
 use crate::run_dir::{CsvRow, MetricsLog, RunDir};
 use anyhow::{bail, Context, Result};
 use costlearn_agents::cost::RewardSource;
+use costlearn_agents::nn::Device;
 use costlearn_agents::ppo::{Ppo, PpoConfig, PpoMetrics};
 use costlearn_envs::registry;
+use costlearn_envs::Policy;
 use indicatif::{ProgressBar, ProgressStyle};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
+use std::path::Path;
 use std::time::Instant;
 
 /// Name of the weights file (policy, value function and normalisers).
 pub const WEIGHTS_FILE: &str = "weights.safetensors";
-/// Name of the final evaluation's summary.
-pub const EVAL_FILE: &str = "eval.json";
 /// Seed of the evaluation episodes: the seed of the shipped demonstrations.
 const EVAL_SEED: u64 = 0;
 /// Name of the learning-curve plot.
@@ -170,22 +172,38 @@ pub fn run(args: Args) -> Result<()> {
         );
         if args.eval_episodes > 0 {
             let (mean, std) = ppo.evaluate(EVAL_SEED, args.eval_episodes)?;
-            run.write_json(
-                EVAL_FILE,
-                &serde_json::json!({
-                    "episodes": args.eval_episodes,
-                    "seed": EVAL_SEED,
-                    "return_mean": mean,
-                    "return_std": std,
-                }),
+            let evaluation = Evaluation::new(
+                &args.env,
+                args.eval_episodes,
+                EVAL_SEED,
+                f64::from(mean),
+                Some(f64::from(std)),
             )?;
-            println!(
-                "evaluation over {} episodes (seed {EVAL_SEED}): return {mean:.2} ± {std:.2}",
-                args.eval_episodes
-            );
+            evaluation.write(&run)?;
+            println!("{}", evaluation.summary());
         }
         Ok(())
     })
+}
+
+/// The parts of a `train rl` run's `config.json` that rebuild its policy.
+#[derive(Debug, Deserialize)]
+pub struct SavedConfig {
+    /// The task.
+    pub env: String,
+    /// The PPO settings (network shapes).
+    pub ppo: PpoConfig,
+}
+
+/// Rebuilds the final policy of a `train rl` run directory (on the CPU).
+pub fn load_policy(dir: &Path, config: &SavedConfig) -> Result<Box<dyn Policy>> {
+    let entry = registry::lookup(&config.env)?;
+    let mut ppo = Ppo::new(&entry, config.ppo.clone(), RewardSource::Env, Device::Cpu)
+        .with_context(|| format!("cannot rebuild the learner of `{}`", config.env))?;
+    let weights = dir.join(WEIGHTS_FILE);
+    ppo.load(&weights)
+        .with_context(|| format!("cannot load {}", weights.display()))?;
+    Ok(Box::new(ppo.snapshot()))
 }
 
 fn progress_bar(iterations: usize) -> ProgressBar {
