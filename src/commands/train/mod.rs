@@ -1,6 +1,7 @@
 //! `costlearn train <method>`: every training command writes a run directory (see
 //! [`crate::run_dir`]). Each method is one variant of [`Method`] and one module.
 
+pub mod gcl;
 pub mod rl;
 
 use anyhow::{Context, Result};
@@ -19,12 +20,15 @@ pub struct Args {
 enum Method {
     /// Reinforcement learning (PPO) on the task's true reward.
     Rl(rl::Args),
+    /// Guided cost learning (GAN form) from demonstrations: a learned cost and its policy.
+    Gcl(gcl::Args),
 }
 
 /// Runs the chosen method.
 pub fn run(args: Args) -> Result<()> {
     match args.method {
         Method::Rl(args) => rl::run(args),
+        Method::Gcl(args) => gcl::run(args),
     }
 }
 
