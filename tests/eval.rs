@@ -1,13 +1,8 @@
 //! `costlearn eval` of a `train rl` run: the policy is rebuilt from the directory alone.
 
-use std::process::{Command, Output};
+mod common;
 
-fn costlearn(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_costlearn"))
-        .args(args)
-        .output()
-        .expect("the costlearn binary runs")
-}
+use common::costlearn;
 
 #[test]
 fn an_rl_run_is_rebuilt_and_scored_like_its_own_evaluation() {

@@ -2,30 +2,10 @@
 //! policy's evaluation, and the one-line errors.
 
 use std::path::Path;
-use std::process::{Command, Output};
+use std::process::Output;
+mod common;
 
-fn costlearn(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_costlearn"))
-        .args(args)
-        .output()
-        .expect("the costlearn binary runs")
-}
-
-fn stderr(out: &Output) -> String {
-    String::from_utf8_lossy(&out.stderr).into_owned()
-}
-
-fn assert_one_line_error(out: &Output, needle: &str) {
-    let err = stderr(out);
-    assert!(!out.status.success(), "expected failure: {err}");
-    assert!(!err.contains("panicked"), "{err}");
-    assert_eq!(
-        err.trim_end().lines().count(),
-        1,
-        "one line expected: {err}"
-    );
-    assert!(err.starts_with("error:") && err.contains(needle), "{err}");
-}
+use common::{assert_clean_failure, costlearn, stderr};
 
 fn train_bc(env: &str, demos: &str, out: &Path) -> Output {
     costlearn(&[
@@ -124,7 +104,7 @@ fn mismatched_demos_fail_in_one_line_and_write_nothing() {
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().join("run");
     let res = train_bc("cartpole", "demos/pendulum.npz", &out);
-    assert_one_line_error(&res, "demos/pendulum.npz");
+    assert_clean_failure(&res, "demos/pendulum.npz");
     assert!(!out.exists());
 
     let res = costlearn(&[
@@ -139,14 +119,14 @@ fn mismatched_demos_fail_in_one_line_and_write_nothing() {
         "--num-demos",
         "100000",
     ]);
-    assert_one_line_error(&res, "--num-demos");
+    assert_clean_failure(&res, "--num-demos");
     assert!(!out.exists());
 
     // A non-empty output directory is refused before any training.
     std::fs::create_dir_all(&out).unwrap();
     std::fs::write(out.join("notes.txt"), "keep").unwrap();
     let res = train_bc("pendulum", "demos/pendulum.npz", &out);
-    assert_one_line_error(&res, "--force");
+    assert_clean_failure(&res, "--force");
     assert_eq!(std::fs::read_dir(&out).unwrap().count(), 1);
 }
 
@@ -154,12 +134,12 @@ fn mismatched_demos_fail_in_one_line_and_write_nothing() {
 fn eval_refuses_a_directory_that_is_not_a_run() {
     let dir = tempfile::tempdir().unwrap();
     let res = costlearn(&["eval", dir.path().to_str().unwrap()]);
-    assert_one_line_error(&res, "not a run directory");
+    assert_clean_failure(&res, "not a run directory");
     std::fs::write(
         dir.path().join("config.json"),
         "{\"command\": \"train magic\"}",
     )
     .unwrap();
     let res = costlearn(&["eval", dir.path().to_str().unwrap()]);
-    assert_one_line_error(&res, "unknown method `magic`");
+    assert_clean_failure(&res, "unknown method `magic`");
 }

@@ -1,18 +1,10 @@
 //! `costlearn train maxent-irl` and `costlearn eval` of its runs, as a user runs them.
 
 use std::path::Path;
-use std::process::{Command, Output};
+use std::process::Output;
+mod common;
 
-fn costlearn(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_costlearn"))
-        .args(args)
-        .output()
-        .expect("the costlearn binary runs")
-}
-
-fn stderr(out: &Output) -> String {
-    String::from_utf8_lossy(&out.stderr).into_owned()
-}
+use common::{costlearn, stderr};
 
 fn fit(env: &str, demos: &str, out: &Path) -> Output {
     costlearn(&[

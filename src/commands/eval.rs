@@ -187,6 +187,14 @@ fn method_of(config: &serde_json::Value) -> Result<String> {
     }))
 }
 
+/// The parts of a `train gcl` run's `config.json` that rebuild its policy (its policy weights are
+/// stored as a `train rl` run's are).
+#[derive(serde::Deserialize)]
+struct GclSavedConfig {
+    env: String,
+    learner: costlearn_agents::gcl::LearnerConfig,
+}
+
 /// Evaluates a run directory whose configuration is `config`: one match arm per method.
 fn evaluate_run(
     dir: &Path,
@@ -212,6 +220,16 @@ fn evaluate_run(
                 serde_json::from_value(config.clone()).with_context(|| parse("train rl"))?;
             let policy = rl::load_policy(dir, &config)?;
             Evaluation::of_policy(&config.env, policy.as_ref(), seed, episodes)
+        }
+        "gcl" => {
+            let config: GclSavedConfig =
+                serde_json::from_value(config.clone()).with_context(|| parse("train gcl"))?;
+            let rebuild = rl::SavedConfig {
+                env: config.env,
+                ppo: config.learner.ppo,
+            };
+            let policy = rl::load_policy(dir, &rebuild)?;
+            Evaluation::of_policy(&rebuild.env, policy.as_ref(), seed, episodes)
         }
         "maxent-irl" => {
             let config: maxent_irl::RunConfig = serde_json::from_value(config.clone())

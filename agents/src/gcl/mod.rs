@@ -49,6 +49,7 @@ mod config;
 pub mod cost_net;
 pub mod discriminator;
 mod error;
+pub mod learner;
 pub mod losses;
 pub mod partition;
 mod train;
@@ -57,6 +58,7 @@ pub use config::GclConfig;
 pub use cost_net::{CostInput, CostNet, CostNetBuilder, HostCostNet, StepBatch};
 pub use discriminator::{Discriminator, DiscriminatorBuilder, Granularity, Scored};
 pub use error::{GclError, Result};
+pub use learner::{GclLearner, GclMetrics, LearnerConfig, LearnerError};
 pub use partition::{log_mu_tilde, Scores};
 pub use train::{DiscRound, DiscriminatorTrainer};
 

@@ -38,7 +38,9 @@ use crate::cost::RewardSource;
 use crate::nn::{Adam, Device, Mlp, MlpBuilder, NnError, ParamSet};
 use crate::policy::{GaussianMlpBuilder, GaussianMlpPolicy, GaussianSnapshot, TrainablePolicy};
 use costlearn_envs::rollout::Rollout;
-use costlearn_envs::{episode_rng, EnvEntry, EnvError, EnvSpec, Policy, Rng, Space, VecEnv};
+use costlearn_envs::{
+    episode_rng, EnvEntry, EnvError, EnvSpec, Policy, Rng, Space, Trajectories, VecEnv,
+};
 use ndarray::{s, Array1, Array2, ArrayView2, Axis};
 use rand::seq::SliceRandom;
 use serde::{Deserialize, Serialize};
@@ -187,6 +189,8 @@ pub struct Ppo {
     iteration: usize,
     env_steps: u64,
     episodes: u64,
+    /// The episodes sampled by the last iteration, with their log-probabilities.
+    last_samples: Option<Trajectories>,
 }
 
 impl std::fmt::Debug for Ppo {
@@ -252,6 +256,7 @@ impl Ppo {
             iteration: 0,
             env_steps: 0,
             episodes: 0,
+            last_samples: None,
         })
     }
 
@@ -338,6 +343,12 @@ impl Ppo {
             .forward(x)?
             .column(0)
             .to_owned())
+    }
+
+    /// The episodes sampled by the last successful [`Ppo::step`] (drawn by the snapshot taken just
+    /// before it, with their `log π(u_t | x_t)`), or `None` before the first.
+    pub fn last_samples(&self) -> Option<&Trajectories> {
+        self.last_samples.as_ref()
     }
 
     /// Runs one iteration (sample, update) and returns its metrics. On error every weight and
@@ -492,10 +503,12 @@ impl Ppo {
         self.iteration += 1;
         self.episodes += n as u64;
         self.env_steps += (n * t_len) as u64;
+        let mean_return = trajs.return_stats().0;
+        self.last_samples = Some(trajs);
         Ok(PpoMetrics {
             iteration: self.iteration,
             env_steps: self.env_steps,
-            mean_return: trajs.return_stats().0,
+            mean_return,
             mean_cost,
             mean_log_prob: log_prob.mean().unwrap_or(f32::NAN),
             policy_loss: update.policy_loss,

@@ -2,6 +2,7 @@
 //! [`crate::run_dir`]). Each method is one variant of [`Method`] and one module.
 
 pub mod bc;
+pub mod gcl;
 pub mod maxent_irl;
 pub mod rl;
 
@@ -25,6 +26,8 @@ enum Method {
     Bc(bc::Args),
     /// Exact maximum-entropy IRL of a linear cost on a tabular task.
     MaxentIrl(maxent_irl::Args),
+    /// Guided cost learning (GAN form) from demonstrations: a learned cost and its policy.
+    Gcl(gcl::Args),
 }
 
 /// Runs the chosen method.
@@ -33,6 +36,7 @@ pub fn run(args: Args) -> Result<()> {
         Method::Rl(args) => rl::run(args),
         Method::Bc(args) => bc::run(args),
         Method::MaxentIrl(args) => maxent_irl::run(args),
+        Method::Gcl(args) => gcl::run(args),
     }
 }
 

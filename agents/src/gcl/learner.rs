@@ -1,0 +1,382 @@
+//! The guided cost learning loop (GAN form): a discriminator that learns the cost `c_θ` against a
+//! maximum-entropy policy that learns on it.
+//!
+//! One iteration `i`:
+//!
+//! 1. one MaxEnt RL step ([`Ppo::step`]): the snapshot `π_i` samples episodes and the policy
+//!    maximises `E_q[Σ_t −c_θ(x_t,u_t) − α log π(u_t|x_t)]` under the current cost;
+//! 2. the snapshot `π_i` and the episodes it drew enter the [`FusionBuffer`]
+//!    (`q_fus = Σ_k w_k q_k`, `w_k = n_k / Σ n`);
+//! 3. `k` discriminator steps on `L_disc = E_p[−log D] + E_q[−log(1−D)]`,
+//!    `D = σ(−c_θ − log Z − log q_fus)` ([`DiscriminatorTrainer::round`]);
+//! 4. the policy's reward becomes the new cost.
+
+use super::config::GclConfig;
+use super::cost_net::{HostCostNet, StepBatch};
+use super::discriminator::{Discriminator, Granularity};
+use super::error::{GclError, Result};
+use super::partition::{log_mu_tilde, Scores};
+use super::train::DiscriminatorTrainer;
+use crate::cost::{check_cost_batch, Cost, RewardSource};
+use crate::fusion::FusionBuffer;
+use crate::nn::{Device, NnError};
+use crate::ppo::{Ppo, PpoConfig, PpoError};
+use costlearn_envs::{episode_rng, EnvEntry, Rng, Trajectories};
+use ndarray::{Array1, ArrayView2};
+use serde::{Deserialize, Serialize};
+use std::path::Path;
+use std::sync::Arc;
+use thiserror::Error;
+
+/// Errors of the guided cost learning loop.
+#[derive(Debug, Error)]
+pub enum LearnerError {
+    /// The discriminator side failed.
+    #[error("guided cost learning, iteration {iteration}: {source}")]
+    Gcl {
+        /// Iteration (0-based) where it failed.
+        iteration: usize,
+        /// The cause.
+        source: GclError,
+    },
+    /// The policy side failed.
+    #[error("guided cost learning, iteration {iteration}: {source}")]
+    Ppo {
+        /// Iteration (0-based) where it failed.
+        iteration: usize,
+        /// The cause.
+        source: PpoError,
+    },
+    /// A loss or estimate was NaN or infinite.
+    #[error("guided cost learning, iteration {iteration}: {what} is not finite ({value})")]
+    NonFinite {
+        /// Iteration (0-based) where it happened.
+        iteration: usize,
+        /// Which quantity.
+        what: &'static str,
+        /// Its value.
+        value: f64,
+    },
+    /// The demonstrations do not fit the task or the settings.
+    #[error("{0}")]
+    Setup(String),
+    /// Saving or loading the learned cost failed.
+    #[error("learned cost file: {0}")]
+    Weights(#[from] NnError),
+}
+
+/// Settings of the loop: the discriminator's, the policy's, and the fusion buffer's size.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct LearnerConfig {
+    /// The discriminator side (its `alpha` is the generator's entropy weight).
+    pub gcl: GclConfig,
+    /// The MaxEnt RL side (its `alpha` is overwritten by `gcl.alpha`).
+    pub ppo: PpoConfig,
+    /// Policy snapshots kept in the fusion buffer (`K`).
+    pub fusion_snapshots: usize,
+    /// Seed of the discriminator's initial weights and minibatches.
+    pub seed: u64,
+}
+
+/// What one iteration did.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct GclMetrics {
+    /// Iterations done, counting this one (1 after the first).
+    pub iteration: usize,
+    /// Environment steps sampled so far.
+    pub env_steps: u64,
+    /// Mean true (environment) return of this iteration's samples.
+    pub true_return: f32,
+    /// Mean `L_disc` over the round's discriminator steps.
+    pub disc_loss: f32,
+    /// The learned `log Z` after the round.
+    pub log_z: f64,
+    /// The importance-sampling estimate `log mean_μ exp(−c_θ)/μ̃` at that `log Z`.
+    pub log_z_is: f64,
+    /// Effective sample size of the importance weights `w ∝ exp(−c_θ)/μ̃`,
+    /// `(Σw)²/Σw²` divided by the number of weights (1: uniform weights).
+    pub ess: f64,
+    /// Mean learned cost of this iteration's sampled steps (under the cost the policy trained on).
+    pub mean_cost: f32,
+    /// Mean `log π(u_t | x_t)` of the sampled actions.
+    pub mean_log_prob: f32,
+}
+
+/// The learned per-step cost as a [`Cost`] for the policy's rewards.
+#[derive(Clone, Debug)]
+struct LearnedCost(HostCostNet, usize, usize);
+
+impl Cost for LearnedCost {
+    fn obs_dim(&self) -> usize {
+        self.1
+    }
+
+    fn act_dim(&self) -> usize {
+        self.2
+    }
+
+    fn cost(
+        &self,
+        obs: ArrayView2<'_, f32>,
+        acts: ArrayView2<'_, f32>,
+    ) -> crate::nn::Result<Array1<f32>> {
+        check_cost_batch(self, obs, acts)?;
+        let n = obs.nrows();
+        // Each (x, u) pair is a one-step trajectory.
+        let obs3 = obs.to_shape((n, 1, self.1)).map_err(shape_error)?;
+        let acts3 = acts.to_shape((n, 1, self.2)).map_err(shape_error)?;
+        let batch = StepBatch::new(obs3.view(), acts3.view())
+            .map_err(|e| NnError::Backend(e.to_string()))?;
+        let c = self
+            .0
+            .step_costs(&batch)
+            .map_err(|e| NnError::Backend(e.to_string()))?;
+        Ok(c.column(0).to_owned())
+    }
+}
+
+fn shape_error(_: ndarray::ShapeError) -> NnError {
+    NnError::Backend("cost batch is not contiguous".to_string())
+}
+
+/// GAN-form guided cost learning on one task from a set of demonstrations.
+pub struct GclLearner {
+    ppo: Ppo,
+    disc: Discriminator,
+    trainer: DiscriminatorTrainer,
+    buffer: FusionBuffer,
+    demos: Trajectories,
+    rng: Rng,
+    iteration: usize,
+}
+
+impl std::fmt::Debug for GclLearner {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("GclLearner")
+            .field("ppo", &self.ppo)
+            .field("iteration", &self.iteration)
+            .field("demos", &self.demos.len())
+            .finish_non_exhaustive()
+    }
+}
+
+impl GclLearner {
+    /// A learner on the task of `entry` imitating `demos`, with fresh networks on `device`.
+    /// Errors on invalid settings or demonstrations of another task.
+    pub fn new(
+        entry: &EnvEntry,
+        config: LearnerConfig,
+        demos: Trajectories,
+        device: Device,
+    ) -> Result<Self, LearnerError> {
+        let setup = |iteration| move |source| LearnerError::Gcl { iteration, source };
+        let mut ppo_config = config.ppo.clone();
+        ppo_config.alpha = config.gcl.alpha;
+        let mut ppo = Ppo::new(entry, ppo_config, RewardSource::Env, device).map_err(|source| {
+            LearnerError::Ppo {
+                iteration: 0,
+                source,
+            }
+        })?;
+        let spec = ppo.spec().clone();
+        if demos.is_empty() {
+            return Err(LearnerError::Setup("no demonstrations".to_string()));
+        }
+        if demos.spec.name != spec.name
+            || demos.spec.obs_dim() != spec.obs_dim()
+            || demos.spec.act_dim() != spec.act_dim()
+        {
+            return Err(LearnerError::Setup(format!(
+                "demonstrations of task `{}` cannot teach task `{}`",
+                demos.spec.name, spec.name
+            )));
+        }
+        let mut rng = episode_rng(config.seed, 2);
+        let disc = config
+            .gcl
+            .discriminator(device, spec.obs_dim(), spec.act_dim(), &mut rng)
+            .map_err(setup(0))?;
+        let trainer = DiscriminatorTrainer::new(config.gcl.clone()).map_err(setup(0))?;
+        let buffer = FusionBuffer::new(config.fusion_snapshots)
+            .map_err(|e| setup(0)(GclError::Fusion(e)))?;
+        let cost = LearnedCost(disc.host_cost(), spec.obs_dim(), spec.act_dim());
+        ppo.set_reward(RewardSource::Cost(Arc::new(cost)))
+            .map_err(|source| LearnerError::Ppo {
+                iteration: 0,
+                source,
+            })?;
+        Ok(Self {
+            ppo,
+            disc,
+            trainer,
+            buffer,
+            demos,
+            rng,
+            iteration: 0,
+        })
+    }
+
+    /// The policy learner.
+    pub fn ppo(&self) -> &Ppo {
+        &self.ppo
+    }
+
+    /// The policy learner, mutably (to evaluate or save it).
+    pub fn ppo_mut(&mut self) -> &mut Ppo {
+        &mut self.ppo
+    }
+
+    /// The discriminator (learned cost and `log Z`).
+    pub fn discriminator(&self) -> &Discriminator {
+        &self.disc
+    }
+
+    /// Iterations done.
+    pub fn iteration(&self) -> usize {
+        self.iteration
+    }
+
+    /// One iteration: policy step, fusion buffer update, discriminator round, new reward.
+    /// A non-finite loss or estimate stops with an error naming the iteration.
+    pub fn step(&mut self) -> Result<GclMetrics, LearnerError> {
+        let it = self.iteration;
+        let gcl_err = |source| LearnerError::Gcl {
+            iteration: it,
+            source,
+        };
+
+        // (a, d) The snapshot π_i samples episodes; the policy takes one MaxEnt RL step on
+        //        r_t = −c_θ(x_t, u_t) − α log π(u_t | x_t).
+        let snapshot = Arc::new(self.ppo.snapshot());
+        let ppo_metrics = self.ppo.step().map_err(|source| LearnerError::Ppo {
+            iteration: it,
+            source,
+        })?;
+        let samples = self
+            .ppo
+            .last_samples()
+            .cloned()
+            .ok_or_else(|| LearnerError::Setup("the policy step returned no samples".into()))?;
+
+        // (b) q_fus(τ) = Σ_k w_k q_k(τ) over the kept snapshots.
+        self.buffer
+            .push(snapshot, samples)
+            .map_err(|e| gcl_err(GclError::Fusion(e)))?;
+
+        // (c) k steps of L_disc = E_p[−log D] + E_q[−log(1 − D)], D = σ(−c_θ − log Z − log q).
+        let round = self
+            .trainer
+            .round(&mut self.disc, &self.buffer, &self.demos, &mut self.rng)
+            .map_err(gcl_err)?;
+        let disc_loss =
+            round.disc_losses.iter().sum::<f32>() / round.disc_losses.len().max(1) as f32;
+        if !disc_loss.is_finite() {
+            return Err(LearnerError::NonFinite {
+                iteration: it,
+                what: "the discriminator loss",
+                value: f64::from(disc_loss),
+            });
+        }
+
+        // (e) log Z next to log mean_μ exp(−c_θ)/μ̃, and the ESS of those weights.
+        let (log_z_is, ess) = self.partition_estimate().map_err(gcl_err)?;
+        let log_z = f64::from(self.disc.log_z());
+        for (what, value) in [
+            ("log Z", log_z),
+            ("the importance-sampling log Z", log_z_is),
+        ] {
+            if !value.is_finite() {
+                return Err(LearnerError::NonFinite {
+                    iteration: it,
+                    what,
+                    value,
+                });
+            }
+        }
+
+        // The policy's next step is rewarded by the updated cost.
+        let spec = self.ppo.spec();
+        let cost = LearnedCost(self.disc.host_cost(), spec.obs_dim(), spec.act_dim());
+        self.ppo
+            .set_reward(RewardSource::Cost(Arc::new(cost)))
+            .map_err(|source| LearnerError::Ppo {
+                iteration: it,
+                source,
+            })?;
+        self.iteration += 1;
+        Ok(GclMetrics {
+            iteration: self.iteration,
+            env_steps: ppo_metrics.env_steps,
+            true_return: ppo_metrics.mean_return,
+            disc_loss,
+            log_z,
+            log_z_is,
+            ess,
+            mean_cost: ppo_metrics.mean_cost.unwrap_or(f32::NAN),
+            mean_log_prob: ppo_metrics.mean_log_prob,
+        })
+    }
+
+    /// The importance-sampling `log Z` over every demonstration and kept sample, and the
+    /// normalised effective sample size of its weights `w = exp(−c_θ)/μ̃`.
+    fn partition_estimate(&self) -> Result<(f64, f64)> {
+        let fusion = self.trainer.config().fusion;
+        let host = self.disc.host_cost();
+        let costs = |trajs: &Trajectories| -> Result<Vec<f64>> {
+            let batch = StepBatch::from_trajectories(trajs)?;
+            Ok(match self.disc.granularity() {
+                Granularity::Traj => host.traj_costs(&batch)?.iter().map(|&c| c.into()).collect(),
+                Granularity::Transition => {
+                    host.step_costs(&batch)?.iter().map(|&c| c.into()).collect()
+                }
+            })
+        };
+        let demo_costs = costs(&self.demos)?;
+        let demo_log_q = self.disc.log_q(&self.buffer, &self.demos, fusion, None)?;
+        let (mut sample_costs, mut sample_log_q) = (Vec::new(), Vec::new());
+        for (k, samples) in self.buffer.samples().enumerate() {
+            sample_costs.extend(costs(samples)?);
+            sample_log_q.extend(self.disc.log_q(&self.buffer, samples, fusion, Some(k))?);
+        }
+        let log_z = f64::from(self.disc.log_z());
+        let scores = Scores {
+            demo_costs: &demo_costs,
+            demo_log_q: &demo_log_q,
+            sample_costs: &sample_costs,
+            sample_log_q: &sample_log_q,
+        };
+        let log_z_is = scores.importance_log_z(log_z)?;
+        // log w = −c_θ − log μ̃ for every item of the mixture μ.
+        let mut log_w: Vec<f64> = Vec::with_capacity(demo_costs.len() + sample_costs.len());
+        for (c, lq) in [(&demo_costs, &demo_log_q), (&sample_costs, &sample_log_q)] {
+            let lm = log_mu_tilde(c, lq, log_z)?;
+            log_w.extend(c.iter().zip(&lm).map(|(c, lm)| -c - lm));
+        }
+        // ESS/n = (Σw)² / (n Σw²), computed with the weights scaled by their maximum.
+        let max = log_w.iter().copied().fold(f64::NEG_INFINITY, f64::max);
+        let (s1, s2) = log_w.iter().fold((0.0, 0.0), |(s1, s2), lw| {
+            let w = (lw - max).exp();
+            (s1 + w, s2 + w * w)
+        });
+        let ess = s1 * s1 / (s2 * log_w.len() as f64);
+        Ok((log_z_is, ess))
+    }
+
+    /// Saves the discriminator's weights (cost network and `log Z`) as safetensors.
+    pub fn save_cost(&self, path: &Path) -> Result<(), LearnerError> {
+        Ok(self.disc.params().save(path)?)
+    }
+
+    /// Loads weights written by [`GclLearner::save_cost`] and rewards the policy with that cost.
+    pub fn load_cost(&mut self, path: &Path) -> Result<(), LearnerError> {
+        self.disc.params_mut().load(path)?;
+        let spec = self.ppo.spec();
+        let cost = LearnedCost(self.disc.host_cost(), spec.obs_dim(), spec.act_dim());
+        self.ppo
+            .set_reward(RewardSource::Cost(Arc::new(cost)))
+            .map_err(|source| LearnerError::Ppo {
+                iteration: self.iteration,
+                source,
+            })
+    }
+}

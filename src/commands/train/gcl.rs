@@ -1,0 +1,256 @@
+//! `costlearn train gcl`: guided cost learning (GAN form) from recorded demonstrations: a learned
+//! cost `c_θ` and a maximum-entropy policy trained on it.
+
+use super::rl::{CURVE_FILE, WEIGHTS_FILE};
+use super::RunArgs;
+use crate::commands::eval::Evaluation;
+use crate::plot::{line_chart_svg, Chart, Series};
+use crate::run_dir::{CsvRow, MetricsLog, RunDir};
+use anyhow::{bail, Context, Result};
+use costlearn_agents::fusion::Fusion;
+use costlearn_agents::gcl::{GclConfig, GclLearner, GclMetrics, Granularity, LearnerConfig};
+use costlearn_agents::ppo::PpoConfig;
+use costlearn_envs::{demos, registry};
+use indicatif::{ProgressBar, ProgressStyle};
+use serde::Serialize;
+use std::path::PathBuf;
+use std::time::Instant;
+
+/// Name of the learned cost's weights file (cost network and `log Z`).
+pub const COST_FILE: &str = "cost.safetensors";
+/// Seed of the evaluation episodes: the seed of the shipped demonstrations.
+const EVAL_SEED: u64 = 0;
+
+/// Granularity of the discriminator.
+#[derive(clap::ValueEnum, Clone, Copy, Debug)]
+enum Mode {
+    /// One logit per trajectory (the paper's).
+    Traj,
+    /// One logit per transition (lower variance).
+    Transition,
+}
+
+/// Density that scores samples and demonstrations.
+#[derive(clap::ValueEnum, Clone, Copy, Debug)]
+enum FusionArg {
+    /// Count-weighted mixture of the kept policy snapshots (the paper's).
+    Mixture,
+    /// Each sample under the snapshot that drew it.
+    Own,
+    /// Everything under the latest snapshot.
+    Latest,
+}
+
+/// Arguments of `costlearn train gcl`.
+#[derive(clap::Args, Debug)]
+pub struct Args {
+    /// Task to train on (see `costlearn envs`); it must have box actions.
+    #[arg(long)]
+    env: String,
+    /// Demonstrations of that task (`.npz`, e.g. `demos/pendulum.npz`).
+    #[arg(long)]
+    demos: PathBuf,
+    /// Discriminator granularity.
+    #[arg(long, value_enum, default_value_t = Mode::Transition)]
+    mode: Mode,
+    /// Density of samples and demonstrations under the kept policies.
+    #[arg(long, value_enum, default_value_t = FusionArg::Mixture)]
+    fusion: FusionArg,
+    /// Use only the first N demonstrations (default: all).
+    #[arg(long)]
+    num_demos: Option<usize>,
+    /// GCL iterations (one policy step and one discriminator round each).
+    #[arg(long, default_value_t = 60)]
+    iterations: usize,
+    /// Episodes of the final evaluation (0 skips it), on the shipped demos' start states.
+    #[arg(long, default_value_t = 64)]
+    eval_episodes: usize,
+    #[command(flatten)]
+    run: RunArgs,
+}
+
+/// What `config.json` holds.
+#[derive(Serialize)]
+struct RunConfig<'a> {
+    command: &'static str,
+    env: &'a str,
+    demos: String,
+    num_demos: usize,
+    iterations: usize,
+    device: String,
+    threads: Option<usize>,
+    learner: &'a LearnerConfig,
+}
+
+/// One line of `metrics.csv`.
+struct Row {
+    metrics: GclMetrics,
+    wall_s: f64,
+}
+
+impl CsvRow for Row {
+    fn header() -> Vec<&'static str> {
+        vec![
+            "iteration",
+            "env_steps",
+            "wall_s",
+            "true_return",
+            "disc_loss",
+            "log_z",
+            "log_z_is",
+            "ess",
+            "mean_cost",
+            "mean_log_prob",
+        ]
+    }
+
+    fn cells(&self) -> Vec<String> {
+        let m = &self.metrics;
+        vec![
+            m.iteration.to_string(),
+            m.env_steps.to_string(),
+            format!("{:.3}", self.wall_s),
+            m.true_return.to_string(),
+            m.disc_loss.to_string(),
+            m.log_z.to_string(),
+            m.log_z_is.to_string(),
+            m.ess.to_string(),
+            m.mean_cost.to_string(),
+            m.mean_log_prob.to_string(),
+        ]
+    }
+}
+
+/// Trains, writing `config.json`, `metrics.csv`, `weights.safetensors` (policy),
+/// `cost.safetensors` (learned cost), `learning_curve.svg` and `eval.json`.
+pub fn run(args: Args) -> Result<()> {
+    let entry = registry::lookup(&args.env)?;
+    if args.iterations == 0 {
+        bail!("--iterations must be at least 1");
+    }
+    let spec = entry.make_vec(1).spec().clone();
+    let all = demos::load_for(&args.demos, &spec)?;
+    let num_demos = args.num_demos.unwrap_or(all.len());
+    if num_demos == 0 || num_demos > all.len() {
+        bail!(
+            "--num-demos {num_demos}: {} holds {} demonstrations",
+            args.demos.display(),
+            all.len()
+        );
+    }
+    let demo_set = all.first(num_demos);
+    let device = args.run.device()?;
+    let config = LearnerConfig {
+        gcl: GclConfig::new()
+            .granularity(match args.mode {
+                Mode::Traj => Granularity::Traj,
+                Mode::Transition => Granularity::Transition,
+            })
+            .fusion(match args.fusion {
+                FusionArg::Mixture => Fusion::Mixture,
+                FusionArg::Own => Fusion::Own,
+                FusionArg::Latest => Fusion::Latest,
+            })
+            .batch_size(16),
+        ppo: PpoConfig::for_task(&args.env).seed(args.run.seed),
+        fusion_snapshots: 5,
+        seed: args.run.seed,
+    };
+    let pool = args.run.thread_pool()?;
+    // Training stays on one pool thread from start to end (CUDA handles cannot move).
+    pool.install(|| {
+        let mut gcl = GclLearner::new(&entry, config.clone(), demo_set, device)
+            .with_context(|| format!("cannot train on `{}`", args.env))?;
+        let run = RunDir::create(&args.run.out, args.run.force)?;
+        run.write_config(&RunConfig {
+            command: "train gcl",
+            env: &args.env,
+            demos: args.demos.display().to_string(),
+            num_demos,
+            iterations: args.iterations,
+            device: device.to_string(),
+            threads: args.run.threads,
+            learner: &config,
+        })?;
+        let mut log = run.metrics::<Row>();
+        let (weights, cost) = (run.file(WEIGHTS_FILE), run.file(COST_FILE));
+        let bar = progress_bar(args.iterations);
+        let start = Instant::now();
+        let outcome = (0..args.iterations).try_for_each(|_| -> Result<()> {
+            let metrics = gcl.step()?;
+            gcl.ppo().save(&weights)?;
+            gcl.save_cost(&cost)?;
+            bar.set_message(format!("return {:.1}", metrics.true_return));
+            bar.inc(1);
+            log.append(Row {
+                metrics,
+                wall_s: start.elapsed().as_secs_f64(),
+            })
+        });
+        bar.finish_and_clear();
+        if !log.rows().is_empty() {
+            write_curve(&run, &args.env, &log)?;
+        }
+        if let Err(err) = outcome {
+            return Err(err.context(format!(
+                "training stopped; the last good weights are in {}",
+                run.path().display()
+            )));
+        }
+        let last = &log.rows()[log.rows().len() - 1];
+        println!(
+            "GCL on {} for {} iterations ({} env steps, {:.1} s): true return {:.2}; run in {}",
+            args.env,
+            last.metrics.iteration,
+            last.metrics.env_steps,
+            last.wall_s,
+            last.metrics.true_return,
+            run.path().display()
+        );
+        if args.eval_episodes > 0 {
+            let (mean, std) = gcl.ppo_mut().evaluate(EVAL_SEED, args.eval_episodes)?;
+            let evaluation = Evaluation::new(
+                &args.env,
+                args.eval_episodes,
+                EVAL_SEED,
+                f64::from(mean),
+                Some(f64::from(std)),
+            )?;
+            evaluation.write(&run)?;
+            println!("{}", evaluation.summary());
+        }
+        Ok(())
+    })
+}
+
+fn progress_bar(iterations: usize) -> ProgressBar {
+    let bar = ProgressBar::new(iterations as u64);
+    let style = ProgressStyle::with_template(
+        "{elapsed_precise} [{bar:30}] iteration {pos}/{len}, {msg} (eta {eta})",
+    )
+    .unwrap_or_else(|_| ProgressStyle::default_bar())
+    .progress_chars("=> ");
+    bar.set_style(style);
+    bar
+}
+
+fn write_curve(run: &RunDir, env: &str, log: &MetricsLog<Row>) -> Result<()> {
+    let points = log
+        .rows()
+        .iter()
+        .map(|r| (r.metrics.env_steps as f64, f64::from(r.metrics.true_return)))
+        .collect();
+    let title = format!("GCL on {env}: true return");
+    let svg = line_chart_svg(
+        &Chart {
+            title: &title,
+            x_label: "environment steps",
+            y_label: "mean true return per episode",
+        },
+        &[Series {
+            name: "GCL policy".into(),
+            points,
+        }],
+    )?;
+    run.write(CURVE_FILE, svg.as_bytes())
+}
