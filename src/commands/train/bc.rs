@@ -3,7 +3,7 @@
 
 use super::RunArgs;
 use crate::commands::eval::{self, Evaluation};
-use crate::plot::{line_chart_svg, Chart, Series};
+use crate::plot::{Chart, Series};
 use crate::run_dir::{CsvRow, RunDir};
 use anyhow::{bail, Context, Result};
 use costlearn_agents::bc::{BcConfig, BcPolicy, EpochStats, Standardizer};
@@ -15,8 +15,6 @@ use std::path::{Path, PathBuf};
 
 /// Name of the policy network's weights file.
 pub const WEIGHTS_FILE: &str = "weights.safetensors";
-/// Name of the learning-curve plot.
-pub const CURVE_FILE: &str = "learning_curve.svg";
 
 /// Arguments of `costlearn train bc`.
 #[derive(clap::Args, Debug)]
@@ -183,13 +181,13 @@ fn write_curve(run: &RunDir, env: &str, history: &[EpochStats]) -> Result<()> {
         });
     }
     let title = format!("Behavioral cloning on {env}");
-    let svg = line_chart_svg(
+    super::write_curve(
+        run,
         &Chart {
             title: &title,
             x_label: "epoch",
             y_label: "negative log-likelihood per step",
         },
         &series,
-    )?;
-    run.write(CURVE_FILE, svg.as_bytes())
+    )
 }

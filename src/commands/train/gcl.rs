@@ -1,17 +1,16 @@
 //! `costlearn train gcl`: guided cost learning (GAN form) from recorded demonstrations: a learned
 //! cost `c_θ` and a maximum-entropy policy trained on it.
 
-use super::rl::{CURVE_FILE, WEIGHTS_FILE};
-use super::RunArgs;
+use super::rl::WEIGHTS_FILE;
+use super::{progress_bar, RunArgs};
 use crate::commands::eval::Evaluation;
-use crate::plot::{line_chart_svg, Chart, Series};
+use crate::plot::{Chart, Series};
 use crate::run_dir::{CsvRow, MetricsLog, RunDir};
 use anyhow::{bail, Context, Result};
 use costlearn_agents::fusion::Fusion;
 use costlearn_agents::gcl::{GclConfig, GclLearner, GclMetrics, Granularity, LearnerConfig};
 use costlearn_agents::ppo::PpoConfig;
 use costlearn_envs::{demos, registry};
-use indicatif::{ProgressBar, ProgressStyle};
 use serde::Serialize;
 use std::path::PathBuf;
 use std::time::Instant;
@@ -223,17 +222,6 @@ pub fn run(args: Args) -> Result<()> {
     })
 }
 
-fn progress_bar(iterations: usize) -> ProgressBar {
-    let bar = ProgressBar::new(iterations as u64);
-    let style = ProgressStyle::with_template(
-        "{elapsed_precise} [{bar:30}] iteration {pos}/{len}, {msg} (eta {eta})",
-    )
-    .unwrap_or_else(|_| ProgressStyle::default_bar())
-    .progress_chars("=> ");
-    bar.set_style(style);
-    bar
-}
-
 fn write_curve(run: &RunDir, env: &str, log: &MetricsLog<Row>) -> Result<()> {
     let points = log
         .rows()
@@ -241,7 +229,8 @@ fn write_curve(run: &RunDir, env: &str, log: &MetricsLog<Row>) -> Result<()> {
         .map(|r| (r.metrics.env_steps as f64, f64::from(r.metrics.true_return)))
         .collect();
     let title = format!("GCL on {env}: true return");
-    let svg = line_chart_svg(
+    super::write_curve(
+        run,
         &Chart {
             title: &title,
             x_label: "environment steps",
@@ -251,6 +240,5 @@ fn write_curve(run: &RunDir, env: &str, log: &MetricsLog<Row>) -> Result<()> {
             name: "GCL policy".into(),
             points,
         }],
-    )?;
-    run.write(CURVE_FILE, svg.as_bytes())
+    )
 }

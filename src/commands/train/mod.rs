@@ -6,9 +6,33 @@ pub mod gcl;
 pub mod maxent_irl;
 pub mod rl;
 
+use crate::plot::{line_chart_svg, Chart, Series};
+use crate::run_dir::RunDir;
 use anyhow::{Context, Result};
 use costlearn_agents::nn::Device;
+use indicatif::{ProgressBar, ProgressStyle};
 use std::path::PathBuf;
+
+/// Name of every run's learning-curve plot.
+const CURVE_FILE: &str = "learning_curve.svg";
+
+/// A progress bar over training iterations, drawn on stderr.
+fn progress_bar(iterations: usize) -> ProgressBar {
+    let bar = ProgressBar::new(iterations as u64);
+    let style = ProgressStyle::with_template(
+        "{elapsed_precise} [{bar:30}] iteration {pos}/{len}, {msg} (eta {eta})",
+    )
+    .unwrap_or_else(|_| ProgressStyle::default_bar())
+    .progress_chars("=> ");
+    bar.set_style(style);
+    bar
+}
+
+/// Draws `series` on one chart and writes it as the run's learning curve.
+fn write_curve(run: &RunDir, chart: &Chart<'_>, series: &[Series]) -> Result<()> {
+    let svg = line_chart_svg(chart, series)?;
+    run.write(CURVE_FILE, svg.as_bytes())
+}
 
 /// Arguments of `costlearn train`.
 #[derive(clap::Args)]

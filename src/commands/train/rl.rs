@@ -1,8 +1,8 @@
 //! `costlearn train rl`: PPO on a task's true reward, the reference an IRL policy is compared to.
 
-use super::RunArgs;
+use super::{progress_bar, RunArgs};
 use crate::commands::eval::Evaluation;
-use crate::plot::{line_chart_svg, Chart, Series};
+use crate::plot::{Chart, Series};
 use crate::run_dir::{CsvRow, MetricsLog, RunDir};
 use anyhow::{bail, Context, Result};
 use costlearn_agents::cost::RewardSource;
@@ -10,7 +10,6 @@ use costlearn_agents::nn::Device;
 use costlearn_agents::ppo::{Ppo, PpoConfig, PpoMetrics};
 use costlearn_envs::registry;
 use costlearn_envs::Policy;
-use indicatif::{ProgressBar, ProgressStyle};
 use serde::{Deserialize, Serialize};
 use std::path::Path;
 use std::time::Instant;
@@ -19,8 +18,6 @@ use std::time::Instant;
 pub const WEIGHTS_FILE: &str = "weights.safetensors";
 /// Seed of the evaluation episodes: the seed of the shipped demonstrations.
 const EVAL_SEED: u64 = 0;
-/// Name of the learning-curve plot.
-pub const CURVE_FILE: &str = "learning_curve.svg";
 
 /// Arguments of `costlearn train rl`.
 #[derive(clap::Args, Debug)]
@@ -206,17 +203,6 @@ pub fn load_policy(dir: &Path, config: &SavedConfig) -> Result<Box<dyn Policy>> 
     Ok(Box::new(ppo.snapshot()))
 }
 
-fn progress_bar(iterations: usize) -> ProgressBar {
-    let bar = ProgressBar::new(iterations as u64);
-    let style = ProgressStyle::with_template(
-        "{elapsed_precise} [{bar:30}] iteration {pos}/{len}, {msg} (eta {eta})",
-    )
-    .unwrap_or_else(|_| ProgressStyle::default_bar())
-    .progress_chars("=> ");
-    bar.set_style(style);
-    bar
-}
-
 fn write_curve(run: &RunDir, env: &str, log: &MetricsLog<Row>) -> Result<()> {
     let points = log
         .rows()
@@ -224,7 +210,8 @@ fn write_curve(run: &RunDir, env: &str, log: &MetricsLog<Row>) -> Result<()> {
         .map(|r| (r.metrics.env_steps as f64, f64::from(r.metrics.mean_return)))
         .collect();
     let title = format!("PPO on {env}: true return");
-    let svg = line_chart_svg(
+    super::write_curve(
+        run,
         &Chart {
             title: &title,
             x_label: "environment steps",
@@ -234,6 +221,5 @@ fn write_curve(run: &RunDir, env: &str, log: &MetricsLog<Row>) -> Result<()> {
             name: "PPO".into(),
             points,
         }],
-    )?;
-    run.write(CURVE_FILE, svg.as_bytes())
+    )
 }
