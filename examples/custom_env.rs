@@ -1,6 +1,9 @@
 //! Bring your own task: a 1-D double integrator with a quadratic cost, defined here with nothing but
 //! costlearn's public API, registered by name, rolled out in parallel by its expert, and saved as a
-//! demonstration file that `costlearn inspect` (or numpy) reads.
+//! demonstration file that `costlearn inspect` (or numpy) reads. Then both imitation learners train
+//! on those demonstrations: behavioral cloning, and guided cost learning (a learned cost and a
+//! maximum-entropy policy trained on it); each is scored on the true reward next to the expert and
+//! a uniform-random policy.
 //!
 //! ```text
 //! cargo run --release --example custom_env -- /tmp/double_integrator.npz
@@ -8,8 +11,15 @@
 //! ```
 
 use anyhow::Result;
+use costlearn_agents::bc::BcConfig;
+use costlearn_agents::gcl::{GclConfig, GclLearner, LearnerConfig};
+use costlearn_agents::nn::Device;
+use costlearn_agents::policy::TrainablePolicy;
+use costlearn_agents::ppo::PpoConfig;
 use costlearn_envs::rollout::Rollout;
-use costlearn_envs::{demos, registry, Env, EnvEntry, EnvSpec, Policy, Rng, Space};
+use costlearn_envs::{
+    demos, registry, Env, EnvEntry, EnvSpec, Policy, Rng, Space, Trajectories, UniformRandom,
+};
 use ndarray::{Array1, Array2, ArrayView2};
 use rand::{Rng as _, SeedableRng};
 use rand_distr::StandardNormal;
@@ -130,6 +140,62 @@ pub fn record_demos(out: &Path, episodes: usize) -> Result<f32> {
     Ok(demos.return_stats().0)
 }
 
+/// Seed of the evaluation episodes: fresh start states, none of them a demonstration's.
+const EVAL_SEED: u64 = 1000;
+/// Episodes of each evaluation.
+const EVAL_EPISODES: usize = 64;
+
+/// Mean true return of `policy` over the evaluation episodes of the registered task.
+fn mean_return(policy: &dyn Policy) -> Result<f32> {
+    let mut envs = registry::lookup("double-integrator")?.make_vec(16);
+    let trajs = Rollout::new(EVAL_SEED)
+        .episodes(EVAL_EPISODES)
+        .collect(envs.as_mut(), policy)?;
+    Ok(trajs.return_stats().0)
+}
+
+/// Mean true returns over the same fresh episodes.
+#[derive(Debug)]
+pub struct Scores {
+    /// The expert that recorded the demonstrations.
+    pub expert: f32,
+    /// Uniform actions over the action box.
+    pub random: f32,
+    /// Behavioral cloning.
+    pub bc: f32,
+    /// The policy of guided cost learning.
+    pub gcl: f32,
+}
+
+/// Trains behavioral cloning and `gcl_iterations` of guided cost learning on `demos` of the
+/// registered task, and scores both, the expert and a uniform-random policy on the true reward.
+pub fn imitate(demos: &Trajectories, gcl_iterations: usize) -> Result<Scores> {
+    let entry = registry::lookup("double-integrator")?;
+    let spec = entry.make().spec().clone();
+
+    // Behavioral cloning: maximum likelihood of the demonstrated actions.
+    let bc = BcConfig::new().seed(1).train(demos)?.policy.snapshot();
+
+    // Guided cost learning: the same learner as `costlearn train gcl`, on our own task.
+    let config = LearnerConfig {
+        gcl: GclConfig::new().batch_size(16),
+        ppo: PpoConfig::default().seed(1),
+        fusion_snapshots: 5,
+        seed: 1,
+    };
+    let mut gcl = GclLearner::new(&entry, config, demos.clone(), Device::Cpu)?;
+    for _ in 0..gcl_iterations {
+        gcl.step()?;
+    }
+
+    Ok(Scores {
+        expert: mean_return(entry.expert()?.as_ref())?,
+        random: mean_return(&UniformRandom::new(spec.action_space).map_err(anyhow::Error::msg)?)?,
+        bc: mean_return(&bc)?,
+        gcl: mean_return(&gcl.ppo().snapshot())?,
+    })
+}
+
 fn main() -> Result<()> {
     let out = std::env::args()
         .nth(1)
@@ -139,6 +205,12 @@ fn main() -> Result<()> {
     println!(
         "saved 32 expert episodes to {} (mean return {mean:.3})",
         out.display()
+    );
+    let scores = imitate(&demos::load(&out)?, 40)?;
+    println!(
+        "true return over {EVAL_EPISODES} fresh episodes: expert {:.3}, random {:.3}, \
+         behavioral cloning {:.3}, guided cost learning {:.3}",
+        scores.expert, scores.random, scores.bc, scores.gcl
     );
     Ok(())
 }
