@@ -176,7 +176,8 @@ pub fn imitate(demos: &Trajectories, gcl_iterations: usize) -> Result<Scores> {
     // Behavioral cloning: maximum likelihood of the demonstrated actions.
     let bc = BcConfig::new().seed(1).train(demos)?.policy.snapshot();
 
-    // Guided cost learning: the same learner as `costlearn train gcl`, on our own task.
+    // Guided cost learning: the same learner as `costlearn train gcl`, on our own task, with the
+    // paper's trajectory-level discriminator and fused sampling density.
     let config = LearnerConfig {
         gcl: GclConfig::new().batch_size(16),
         ppo: PpoConfig::default().seed(1),
