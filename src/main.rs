@@ -1,6 +1,7 @@
 //! `costlearn`: record demonstrations, learn costs from them, and compare against behavioral cloning.
 
 mod anchors;
+mod bench;
 mod commands;
 mod correlation;
 mod plot;
@@ -34,6 +35,8 @@ enum Command {
     Render(commands::render::Args),
     /// Train a policy or a cost; each run writes a directory of config, metrics, weights, plots.
     Train(commands::train::Args),
+    /// Run a benchmark suite (algorithms × tasks × demo counts × seeds) and write its report.
+    Bench(commands::bench::Args),
     /// Rebuild a run's policy and report its true return and normalised score.
     Eval(commands::eval::Args),
 }
@@ -47,6 +50,7 @@ fn main() -> ExitCode {
         Command::Render(args) => commands::render::run(args),
         Command::Train(args) => commands::train::run(args),
         Command::Eval(args) => commands::eval::run(args),
+        Command::Bench(args) => commands::bench::run(args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -123,6 +123,15 @@ impl<R: CsvRow> MetricsLog<R> {
     }
 }
 
+/// A whole CSV table: the header, then one line per row.
+pub fn csv_text<R: CsvRow>(rows: &[R]) -> String {
+    let mut text = csv_line(R::header().iter().map(|h| h.to_string()));
+    for row in rows {
+        text.push_str(&csv_line(row.cells()));
+    }
+    text
+}
+
 /// One CSV line; cells holding a comma, a quote or a line break are quoted.
 fn csv_line(cells: impl IntoIterator<Item = String>) -> String {
     let quoted: Vec<String> = cells

@@ -1,5 +1,6 @@
 //! One module per CLI verb.
 
+pub mod bench;
 pub mod envs;
 pub mod eval;
 pub mod inspect;

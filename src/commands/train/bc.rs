@@ -1,7 +1,7 @@
 //! `costlearn train bc`: behavioral cloning of the demonstrations, the baseline every inverse-RL
 //! result is compared against.
 
-use super::RunArgs;
+use super::{Progress, RunArgs};
 use crate::commands::eval::{self, Evaluation};
 use crate::plot::{Chart, Series};
 use crate::run_dir::{CsvRow, RunDir};
@@ -21,24 +21,24 @@ pub const WEIGHTS_FILE: &str = "weights.safetensors";
 pub struct Args {
     /// Task the demonstrations come from (see `costlearn envs`).
     #[arg(long)]
-    env: String,
+    pub env: String,
     /// Demonstration file (`.npz`, e.g. from `costlearn record`).
     #[arg(long)]
-    demos: PathBuf,
+    pub demos: PathBuf,
     /// Train on the first N episodes of the file (default: all of them).
     #[arg(long)]
-    num_demos: Option<usize>,
+    pub num_demos: Option<usize>,
     /// Largest number of epochs (training stops earlier when the held-out likelihood stalls).
     #[arg(long, default_value_t = 200)]
-    epochs: usize,
+    pub epochs: usize,
     /// Fraction of the episodes held out for early stopping, in [0, 1).
     #[arg(long, default_value_t = 0.2)]
-    holdout: f32,
+    pub holdout: f32,
     /// Episodes of the final evaluation.
     #[arg(long, default_value_t = eval::DEFAULT_EPISODES)]
-    eval_episodes: usize,
+    pub eval_episodes: usize,
     #[command(flatten)]
-    run: RunArgs,
+    pub run: RunArgs,
 }
 
 /// What `config.json` holds: everything [`load_policy`] needs to rebuild the policy.
@@ -89,6 +89,11 @@ impl CsvRow for Row {
 /// Trains, then writes `config.json`, `metrics.csv` (one row per epoch), `weights.safetensors`,
 /// `learning_curve.svg` and `eval.json`. Bad input fails before the output directory is touched.
 pub fn run(args: Args) -> Result<()> {
+    train(args, &Progress::terminal())
+}
+
+/// [`run`], reporting to `progress`.
+pub fn train(args: Args, progress: &Progress) -> Result<()> {
     RunDir::check(&args.run.out, args.run.force)?;
     let entry = registry::lookup(&args.env)?;
     let spec = entry.make().spec().clone();
@@ -134,18 +139,18 @@ pub fn run(args: Args) -> Result<()> {
         weights: WEIGHTS_FILE.into(),
     };
     run.write_config(&run_config)?;
-    println!(
+    progress.summary(format_args!(
         "cloned {} episodes of {} for {} epochs (kept epoch {best_epoch}); run in {}",
         num_demos,
         args.env,
         trained.history.len(),
         run.path().display()
-    );
+    ));
     let policy = load_policy(run.path(), &run_config)?;
     let evaluation =
         Evaluation::of_policy(&args.env, policy.as_ref(), eval::SEED, args.eval_episodes)?;
     evaluation.write(&run)?;
-    println!("{}", evaluation.summary());
+    progress.summary(evaluation.summary());
     Ok(())
 }
 

@@ -2,7 +2,7 @@
 //! cost `c_θ` and a maximum-entropy policy trained on it.
 
 use super::rl::WEIGHTS_FILE;
-use super::{progress_bar, RunArgs};
+use super::{Progress, RunArgs};
 use crate::commands::eval::Evaluation;
 use crate::plot::{Chart, Series};
 use crate::run_dir::{CsvRow, MetricsLog, RunDir};
@@ -22,7 +22,7 @@ const EVAL_SEED: u64 = 0;
 
 /// Granularity of the discriminator.
 #[derive(clap::ValueEnum, Clone, Copy, Debug)]
-enum Mode {
+pub enum Mode {
     /// One logit per trajectory (the paper's).
     Traj,
     /// One logit per transition (lower variance).
@@ -31,7 +31,7 @@ enum Mode {
 
 /// Density that scores samples and demonstrations.
 #[derive(clap::ValueEnum, Clone, Copy, Debug)]
-enum FusionArg {
+pub enum FusionArg {
     /// Count-weighted mixture of the kept policy snapshots (the paper's).
     Mixture,
     /// Each sample under the snapshot that drew it.
@@ -45,27 +45,27 @@ enum FusionArg {
 pub struct Args {
     /// Task to train on (see `costlearn envs`); it must have box actions.
     #[arg(long)]
-    env: String,
+    pub env: String,
     /// Demonstrations of that task (`.npz`, e.g. `demos/pendulum.npz`).
     #[arg(long)]
-    demos: PathBuf,
+    pub demos: PathBuf,
     /// Discriminator granularity.
     #[arg(long, value_enum, default_value_t = Mode::Transition)]
-    mode: Mode,
+    pub mode: Mode,
     /// Density of samples and demonstrations under the kept policies.
     #[arg(long, value_enum, default_value_t = FusionArg::Mixture)]
-    fusion: FusionArg,
+    pub fusion: FusionArg,
     /// Use only the first N demonstrations (default: all).
     #[arg(long)]
-    num_demos: Option<usize>,
+    pub num_demos: Option<usize>,
     /// GCL iterations (one policy step and one discriminator round each).
     #[arg(long, default_value_t = 60)]
-    iterations: usize,
+    pub iterations: usize,
     /// Episodes of the final evaluation (0 skips it), on the shipped demos' start states.
     #[arg(long, default_value_t = 64)]
-    eval_episodes: usize,
+    pub eval_episodes: usize,
     #[command(flatten)]
-    run: RunArgs,
+    pub run: RunArgs,
 }
 
 /// What `config.json` holds.
@@ -123,6 +123,11 @@ impl CsvRow for Row {
 /// Trains, writing `config.json`, `metrics.csv`, `weights.safetensors` (policy),
 /// `cost.safetensors` (learned cost), `learning_curve.svg` and `eval.json`.
 pub fn run(args: Args) -> Result<()> {
+    train(args, &Progress::terminal())
+}
+
+/// [`run`], reporting to `progress`.
+pub fn train(args: Args, progress: &Progress) -> Result<()> {
     let entry = registry::lookup(&args.env)?;
     if args.iterations == 0 {
         bail!("--iterations must be at least 1");
@@ -173,7 +178,7 @@ pub fn run(args: Args) -> Result<()> {
         })?;
         let mut log = run.metrics::<Row>();
         let (weights, cost) = (run.file(WEIGHTS_FILE), run.file(COST_FILE));
-        let bar = progress_bar(args.iterations);
+        let bar = progress.bar(args.iterations);
         let start = Instant::now();
         let outcome = (0..args.iterations).try_for_each(|_| -> Result<()> {
             let metrics = gcl.step()?;
@@ -197,7 +202,7 @@ pub fn run(args: Args) -> Result<()> {
             )));
         }
         let last = &log.rows()[log.rows().len() - 1];
-        println!(
+        progress.summary(format_args!(
             "GCL on {} for {} iterations ({} env steps, {:.1} s): true return {:.2}; run in {}",
             args.env,
             last.metrics.iteration,
@@ -205,7 +210,7 @@ pub fn run(args: Args) -> Result<()> {
             last.wall_s,
             last.metrics.true_return,
             run.path().display()
-        );
+        ));
         if args.eval_episodes > 0 {
             let (mean, std) = gcl.ppo_mut().evaluate(EVAL_SEED, args.eval_episodes)?;
             let evaluation = Evaluation::new(
@@ -216,7 +221,7 @@ pub fn run(args: Args) -> Result<()> {
                 Some(f64::from(std)),
             )?;
             evaluation.write(&run)?;
-            println!("{}", evaluation.summary());
+            progress.summary(evaluation.summary());
         }
         Ok(())
     })

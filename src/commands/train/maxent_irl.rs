@@ -1,7 +1,7 @@
 //! `costlearn train maxent-irl`: exact maximum-entropy IRL of a linear cost on a tabular task, the
 //! reference a learned cost is judged against.
 
-use super::RunArgs;
+use super::{Progress, RunArgs};
 use crate::commands::eval::Evaluation;
 use crate::run_dir::{CsvRow, RunDir};
 use anyhow::{bail, Context, Result};
@@ -26,18 +26,18 @@ const ALPHA: f64 = 1.0;
 pub struct Args {
     /// Tabular task: `gridworld` or `objectworld`.
     #[arg(long)]
-    env: String,
+    pub env: String,
     /// Demonstration file (`.npz`, e.g. from `costlearn record`).
     #[arg(long)]
-    demos: PathBuf,
+    pub demos: PathBuf,
     /// Fit the first N episodes of the file (default: all of them).
     #[arg(long)]
-    num_demos: Option<usize>,
+    pub num_demos: Option<usize>,
     /// Weight λ of the Gaussian prior −(λ/2)‖w‖² on the cost weights.
     #[arg(long, default_value_t = 0.0)]
-    l2: f64,
+    pub l2: f64,
     #[command(flatten)]
-    run: RunArgs,
+    pub run: RunArgs,
 }
 
 /// What `config.json` holds.
@@ -126,6 +126,11 @@ pub fn maxent_policy(mdp: &Mdp, state_cost: &[f64]) -> Result<TabularPolicy> {
 /// Fits, then writes `config.json`, `metrics.csv` (one row per accepted ascent step), `cost.json`
 /// and `eval.json` (exact expected true return of the MaxEnt policy, cost correlations).
 pub fn run(args: Args) -> Result<()> {
+    train(args, &Progress::terminal())
+}
+
+/// [`run`], reporting to `progress`.
+pub fn train(args: Args, progress: &Progress) -> Result<()> {
     RunDir::check(&args.run.out, args.run.force)?;
     let mdp = tabular_mdp(&args.env)?;
     let entry = registry::lookup(&args.env)?;
@@ -183,14 +188,14 @@ pub fn run(args: Args) -> Result<()> {
         alpha: ALPHA,
         cost: COST_FILE.into(),
     })?;
-    println!(
+    progress.summary(format_args!(
         "fitted a linear cost to {num_demos} episodes of {} in {} steps (feature gap {:.2e}); run in {}",
         args.env,
         fit.objective.len() - 1,
         fit.feature_gap,
         run.path().display()
-    );
-    println!("{}", evaluation.summary());
+    ));
+    progress.summary(evaluation.summary());
     Ok(())
 }
 

@@ -11,6 +11,7 @@ use crate::run_dir::RunDir;
 use anyhow::{Context, Result};
 use costlearn_agents::nn::Device;
 use indicatif::{ProgressBar, ProgressStyle};
+use std::fmt::Display;
 use std::path::PathBuf;
 
 /// Name of every run's learning-curve plot.
@@ -26,6 +27,44 @@ fn progress_bar(iterations: usize) -> ProgressBar {
     .progress_chars("=> ");
     bar.set_style(style);
     bar
+}
+
+/// Where a training run shows how it goes: a progress bar over its iterations and, from the
+/// command line, summary lines on stdout.
+pub struct Progress {
+    bar: ProgressBar,
+    summaries: bool,
+}
+
+impl Progress {
+    /// A bar on stderr and summary lines on stdout: what `costlearn train` shows.
+    pub fn terminal() -> Self {
+        Self {
+            bar: progress_bar(0),
+            summaries: true,
+        }
+    }
+
+    /// `bar` (drawn by the caller, which styles it) and no summary lines.
+    pub fn quiet(bar: ProgressBar) -> Self {
+        Self {
+            bar,
+            summaries: false,
+        }
+    }
+
+    /// The bar, sized for `iterations`.
+    fn bar(&self, iterations: usize) -> &ProgressBar {
+        self.bar.set_length(iterations as u64);
+        &self.bar
+    }
+
+    /// Prints one summary line unless quiet.
+    fn summary(&self, line: impl Display) {
+        if self.summaries {
+            println!("{line}");
+        }
+    }
 }
 
 /// Draws `series` on one chart and writes it as the run's learning curve.

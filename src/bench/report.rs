@@ -1,0 +1,423 @@
+//! The report of a bench: `results.csv` (one row per run), `report.md` and a self-contained
+//! `report.html` (inline SVG), with their plots under `plots/`.
+
+use super::aggregate::MeanStd;
+use super::metrics;
+use super::runner::{RunResult, Status};
+use super::suite::{Algorithm, Suite};
+use crate::anchors;
+use crate::plot::{line_chart_svg, Chart, Series};
+use crate::run_dir::{csv_text, METRICS_FILE};
+use anyhow::{Context, Result};
+use costlearn_envs::atomic::write_atomically;
+use std::fmt::Write as _;
+use std::io::Write;
+use std::path::Path;
+
+/// Name of the learned-vs-true-cost picture a run directory may hold.
+pub const COST_PLOT_FILE: &str = "cost_vs_true.svg";
+
+/// What ran where: the facts a reader needs to reproduce or compare a bench.
+#[derive(Clone, Debug)]
+pub struct Provenance {
+    /// The command that reproduces the bench.
+    pub command: String,
+    /// CPU model, cores and operating system.
+    pub machine: String,
+    /// costlearn version, rustc and git commit where available.
+    pub versions: String,
+}
+
+impl Provenance {
+    /// The facts of this machine, for `command`.
+    pub fn here(command: String) -> Self {
+        let cpu = std::fs::read_to_string("/proc/cpuinfo")
+            .ok()
+            .and_then(|text| {
+                text.lines()
+                    .find(|l| l.starts_with("model name"))
+                    .and_then(|l| l.split(':').nth(1))
+                    .map(|m| m.trim().to_string())
+            })
+            .unwrap_or_else(|| "unknown CPU".into());
+        let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+        let machine = format!(
+            "{cpu}, {cores} cores, {} {}",
+            std::env::consts::OS,
+            std::env::consts::ARCH
+        );
+        let tool = |program: &str, args: &[&str]| {
+            std::process::Command::new(program)
+                .args(args)
+                .output()
+                .ok()
+                .filter(|out| out.status.success())
+                .map(|out| String::from_utf8_lossy(&out.stdout).trim().to_string())
+        };
+        let mut versions = format!("costlearn {}", env!("CARGO_PKG_VERSION"));
+        if let Some(rustc) = tool("rustc", &["--version"]) {
+            let _ = write!(versions, "; {rustc}");
+        }
+        if let Some(commit) = tool("git", &["describe", "--always", "--dirty"]) {
+            let _ = write!(versions, "; git {commit}");
+        }
+        Self {
+            command,
+            machine,
+            versions,
+        }
+    }
+}
+
+/// The runs of one task × algorithm × demonstration count, aggregated over seeds.
+struct Group<'a> {
+    task: &'a str,
+    algorithm: Algorithm,
+    demos: usize,
+    runs: Vec<&'a RunResult>,
+}
+
+impl Group<'_> {
+    fn stat(&self, value: impl Fn(&RunResult) -> Option<f64>) -> MeanStd {
+        MeanStd::of(self.runs.iter().map(|r| value(r)))
+    }
+
+    fn failed(&self) -> usize {
+        self.runs
+            .iter()
+            .filter(|r| r.status == Status::Failed)
+            .count()
+    }
+}
+
+/// Groups `results` by task, algorithm and demonstration count, in suite order.
+fn groups(results: &[RunResult]) -> Vec<Group<'_>> {
+    let mut groups: Vec<Group<'_>> = Vec::new();
+    for r in results {
+        match groups
+            .iter_mut()
+            .find(|g| g.task == r.task && g.algorithm == r.algorithm && g.demos == r.demos)
+        {
+            Some(g) => g.runs.push(r),
+            None => groups.push(Group {
+                task: &r.task,
+                algorithm: r.algorithm,
+                demos: r.demos,
+                runs: vec![r],
+            }),
+        }
+    }
+    groups
+}
+
+/// One plot of the report: its file under `plots/` (or a run directory) and its SVG text.
+struct Plot {
+    path: String,
+    svg: String,
+}
+
+/// Writes `results.csv`, the plots, `report.md` and `report.html` into `out`.
+pub fn write(out: &Path, suite: &Suite, results: &[RunResult], context: &Provenance) -> Result<()> {
+    write_file(&out.join("results.csv"), csv_text(results).as_bytes())?;
+    let groups = groups(results);
+    let plots = plots(out, suite, results, &groups)?;
+    for plot in plots.iter().filter(|p| p.path.starts_with("plots/")) {
+        write_file(&out.join(&plot.path), plot.svg.as_bytes())?;
+    }
+    let (md, html) = documents(suite, results, &groups, &plots, context)?;
+    write_file(&out.join("report.md"), md.as_bytes())?;
+    write_file(&out.join("report.html"), html.as_bytes())
+}
+
+fn write_file(path: &Path, bytes: &[u8]) -> Result<()> {
+    if let Some(parent) = path.parent() {
+        std::fs::create_dir_all(parent)
+            .with_context(|| format!("cannot create {}", parent.display()))?;
+    }
+    write_atomically(path, |f| f.write_all(bytes))
+        .with_context(|| format!("cannot write {}", path.display()))
+}
+
+/// Score vs demonstrations and learning curves per task; learned vs true cost where runs drew it.
+fn plots(
+    out: &Path,
+    suite: &Suite,
+    results: &[RunResult],
+    groups: &[Group<'_>],
+) -> Result<Vec<Plot>> {
+    let mut plots = Vec::new();
+    for task in &suite.tasks {
+        let mine: Vec<&Group<'_>> = groups.iter().filter(|g| g.task == task).collect();
+        let mut algorithms: Vec<Algorithm> = mine.iter().map(|g| g.algorithm).collect();
+        algorithms.dedup();
+        let mut series: Vec<Series> = algorithms
+            .iter()
+            .map(|&a| Series {
+                name: a.to_string(),
+                points: mine
+                    .iter()
+                    .filter(|g| g.algorithm == a)
+                    .map(|g| (g.demos as f64, g.stat(|r| r.normalized_score).mean))
+                    .collect(),
+            })
+            .collect();
+        let counts: Vec<f64> = mine.iter().map(|g| g.demos as f64).collect();
+        let (lo, hi) = counts
+            .iter()
+            .fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), &c| {
+                (lo.min(c), hi.max(c))
+            });
+        for (name, level) in [("expert", 1.0), ("random", 0.0)] {
+            series.push(Series {
+                name: name.into(),
+                points: vec![(lo, level), (hi, level)],
+            });
+        }
+        let title = format!("{task}: normalised score vs demonstrations");
+        let chart = Chart {
+            title: &title,
+            x_label: "demonstrations",
+            y_label: "normalised score (mean over seeds)",
+        };
+        if let Ok(svg) = line_chart_svg(&chart, &series) {
+            plots.push(Plot {
+                path: format!("plots/score-{task}.svg"),
+                svg,
+            });
+        }
+        for &algorithm in &algorithms {
+            let (x, y, y_label) = match algorithm {
+                Algorithm::GclTraj | Algorithm::GclTransition => {
+                    ("env_steps", "true_return", "mean true return per episode")
+                }
+                Algorithm::Bc => ("epoch", "heldout_nll", "held-out negative log-likelihood"),
+                Algorithm::MaxentIrl => ("iteration", "dual_objective", "dual objective"),
+            };
+            let first_seed = suite.seeds[0];
+            let runs = results.iter().filter(|r| {
+                r.task == *task
+                    && r.algorithm == algorithm
+                    && r.seed == first_seed
+                    && r.status == Status::Ok
+            });
+            let mut curves = Vec::new();
+            for r in runs {
+                let dir = out.join(run_dir(r));
+                if let Ok(table) = metrics::read(&dir.join(METRICS_FILE)) {
+                    curves.push(Series {
+                        name: format!("{} demos", r.demos),
+                        points: table.column(x).into_iter().zip(table.column(y)).collect(),
+                    });
+                }
+                let cost_plot = dir.join(COST_PLOT_FILE);
+                if let Ok(svg) = std::fs::read_to_string(&cost_plot) {
+                    plots.push(Plot {
+                        path: format!("{}/{COST_PLOT_FILE}", run_dir(r)),
+                        svg,
+                    });
+                }
+            }
+            let title = format!("{task}, {algorithm}: learning curves (seed {first_seed})");
+            let chart = Chart {
+                title: &title,
+                x_label: x,
+                y_label,
+            };
+            if let Ok(svg) = line_chart_svg(&chart, &curves) {
+                plots.push(Plot {
+                    path: format!("plots/curves-{task}-{algorithm}.svg"),
+                    svg,
+                });
+            }
+        }
+    }
+    Ok(plots)
+}
+
+/// A run's directory relative to the bench's folder, with `/` separators.
+fn run_dir(r: &RunResult) -> String {
+    format!(
+        "runs/{}/{}/demos-{}/seed-{}",
+        r.task, r.algorithm, r.demos, r.seed
+    )
+}
+
+/// The table's rows: expert and random anchors, then every group, per task.
+fn table(suite: &Suite, groups: &[Group<'_>]) -> Result<Vec<[String; 9]>> {
+    let mut rows = Vec::new();
+    for task in &suite.tasks {
+        if let Some(a) = anchors::for_env(task)? {
+            for (name, ret, score) in [
+                ("expert", a.expert_return_mean, "1.000"),
+                ("random", a.random_return_mean, "0.000"),
+            ] {
+                let mut row: [String; 9] = Default::default();
+                row[0] = task.clone();
+                row[1] = format!("{name} (anchor)");
+                row[3] = score.into();
+                row[4] = format!("{ret:.2}");
+                rows.push(row);
+            }
+        }
+        for g in groups.iter().filter(|g| g.task == task) {
+            rows.push([
+                task.clone(),
+                g.algorithm.to_string(),
+                g.demos.to_string(),
+                g.stat(|r| r.normalized_score).format(3),
+                g.stat(|r| r.return_mean).format(2),
+                g.stat(|r| r.cost_pearson).format(3),
+                g.stat(|r| r.cost_spearman).format(3),
+                g.stat(|r| r.reopt_normalized_score).format(3),
+                format!("{}/{}", g.runs.len() - g.failed(), g.runs.len()),
+            ]);
+        }
+    }
+    Ok(rows)
+}
+
+const COLUMNS: [&str; 9] = [
+    "task",
+    "algorithm",
+    "demos",
+    "normalised score",
+    "return",
+    "cost Pearson",
+    "cost Spearman",
+    "re-optimised score",
+    "runs ok",
+];
+
+/// The Markdown and HTML documents.
+fn documents(
+    suite: &Suite,
+    results: &[RunResult],
+    groups: &[Group<'_>],
+    plots: &[Plot],
+    context: &Provenance,
+) -> Result<(String, String)> {
+    let rows = table(suite, groups)?;
+    let seeds: Vec<String> = suite.seeds.iter().map(u64::to_string).collect();
+    let total_s: f64 = results.iter().map(|r| r.wall_s).sum();
+    let facts = [
+        ("Suite", format!("{}: {}", suite.name, suite.description)),
+        ("Reproduce", format!("`{}`", context.command)),
+        ("Seeds", seeds.join(", ")),
+        ("Machine", context.machine.clone()),
+        ("Versions", context.versions.clone()),
+        (
+            "Runs",
+            format!(
+                "{} ({} failed), {total_s:.0} s of run time in all",
+                results.len(),
+                results
+                    .iter()
+                    .filter(|r| r.status == Status::Failed)
+                    .count()
+            ),
+        ),
+    ];
+    let failures: Vec<&RunResult> = results
+        .iter()
+        .filter(|r| r.status == Status::Failed)
+        .collect();
+
+    let mut md = format!("# costlearn bench: {}\n\n", suite.name);
+    for (key, value) in &facts {
+        let _ = writeln!(md, "- **{key}**: {value}");
+    }
+    md.push_str(
+        "\n## Results\n\nNormalised return `(R − R_random) / (R_expert − R_random)` and true return, \
+         mean ± standard deviation over seeds; learned-cost quality where the evaluation measures it. \
+         Every raw number is in `results.csv`.\n\n",
+    );
+    let _ = writeln!(md, "| {} |", COLUMNS.join(" | "));
+    let _ = writeln!(md, "|{}", "---|".repeat(COLUMNS.len()));
+    for row in &rows {
+        let _ = writeln!(md, "| {} |", row.join(" | "));
+    }
+    md.push_str("\n## Failed runs\n\n");
+    if failures.is_empty() {
+        md.push_str("None.\n");
+    }
+    for r in &failures {
+        let _ = writeln!(
+            md,
+            "- {} {}, {} demos, seed {}: {}",
+            r.task,
+            r.algorithm,
+            r.demos,
+            r.seed,
+            r.error.as_deref().unwrap_or("")
+        );
+    }
+    md.push_str("\n## Plots\n\n");
+    for plot in plots {
+        let _ = writeln!(md, "![{0}]({0})\n", plot.path);
+    }
+
+    let mut html = format!(
+        "<!DOCTYPE html>\n<html><head><meta charset=\"utf-8\"><title>costlearn bench: {0}</title>\
+         <style>body{{font-family:sans-serif;margin:2em}}table{{border-collapse:collapse}}\
+         td,th{{border:1px solid #ccc;padding:4px 8px;text-align:right}}\
+         td:nth-child(-n+2){{text-align:left}}</style></head><body>\n<h1>costlearn bench: {0}</h1>\n<ul>\n",
+        escape(&suite.name)
+    );
+    for (key, value) in &facts {
+        let _ = writeln!(
+            html,
+            "<li><b>{key}</b>: {}</li>",
+            escape(value.trim_matches('`'))
+        );
+    }
+    html.push_str("</ul>\n<h2>Results</h2>\n<p>Normalised return and true return, mean ± standard deviation over seeds; learned-cost quality where the evaluation measures it. Every raw number is in <code>results.csv</code>.</p>\n<table>\n<tr>");
+    for c in COLUMNS {
+        let _ = write!(html, "<th>{c}</th>");
+    }
+    html.push_str("</tr>\n");
+    for row in &rows {
+        html.push_str("<tr>");
+        for cell in row {
+            let _ = write!(html, "<td>{}</td>", escape(cell));
+        }
+        html.push_str("</tr>\n");
+    }
+    html.push_str("</table>\n<h2>Failed runs</h2>\n<ul>\n");
+    if failures.is_empty() {
+        html.push_str("<li>None.</li>\n");
+    }
+    for r in &failures {
+        let _ = writeln!(
+            html,
+            "<li>{} {}, {} demos, seed {}: {}</li>",
+            escape(&r.task),
+            r.algorithm,
+            r.demos,
+            r.seed,
+            escape(r.error.as_deref().unwrap_or(""))
+        );
+    }
+    html.push_str("</ul>\n<h2>Plots</h2>\n");
+    for plot in plots {
+        let _ = writeln!(
+            html,
+            "<figure>{}</figure>",
+            strip_xml_declaration(&plot.svg)
+        );
+    }
+    html.push_str("</body></html>\n");
+    Ok((md, html))
+}
+
+/// The SVG element of a document, without any `<?xml …?>` line before it.
+fn strip_xml_declaration(svg: &str) -> &str {
+    svg.find("<svg").map_or(svg, |k| &svg[k..])
+}
+
+/// `text` with the HTML special characters escaped.
+fn escape(text: &str) -> String {
+    text.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
+}

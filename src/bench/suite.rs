@@ -1,0 +1,319 @@
+//! Benchmark suites: TOML files listing tasks, algorithms, demonstration counts and seeds. The
+//! built-in ones are embedded in the binary; a user's own is read from its path.
+
+use anyhow::{bail, Context, Result};
+use costlearn_envs::registry;
+use serde::{Deserialize, Serialize};
+use std::fmt;
+use std::path::{Path, PathBuf};
+
+/// The suites built into the binary, by name.
+const BUILT_IN: [(&str, &str); 2] = [
+    ("quick", include_str!("suites/quick.toml")),
+    ("standard", include_str!("suites/standard.toml")),
+];
+/// GCL iterations of a run unless the suite says otherwise (as `train gcl`).
+const DEFAULT_ITERATIONS: usize = 60;
+/// Largest number of BC epochs unless the suite says otherwise (as `train bc`).
+const DEFAULT_EPOCHS: usize = 200;
+/// Evaluation episodes of a run unless the suite says otherwise (as `eval`).
+const DEFAULT_EVAL_EPISODES: usize = crate::commands::eval::DEFAULT_EPISODES;
+
+/// A learning algorithm of a suite.
+#[derive(Clone, Copy, Debug, Serialize, Deserialize, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[serde(rename_all = "kebab-case")]
+pub enum Algorithm {
+    /// Guided cost learning, one discriminator logit per trajectory.
+    GclTraj,
+    /// Guided cost learning, one discriminator logit per transition.
+    GclTransition,
+    /// Behavioral cloning.
+    Bc,
+    /// Exact maximum-entropy IRL of a linear cost (tabular tasks only).
+    MaxentIrl,
+}
+
+impl Algorithm {
+    /// The suite-file spelling.
+    pub fn name(self) -> &'static str {
+        match self {
+            Self::GclTraj => "gcl-traj",
+            Self::GclTransition => "gcl-transition",
+            Self::Bc => "bc",
+            Self::MaxentIrl => "maxent-irl",
+        }
+    }
+}
+
+impl fmt::Display for Algorithm {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+/// Per-run settings a suite may set at the top level and override per task.
+#[derive(Clone, Copy, Debug)]
+struct Settings {
+    /// GCL iterations.
+    iterations: Option<usize>,
+    /// Largest number of BC epochs.
+    epochs: Option<usize>,
+    /// Evaluation episodes (sampled algorithms; MaxEnt IRL is evaluated exactly).
+    eval_episodes: Option<usize>,
+}
+
+/// A suite file as written.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct SuiteFile {
+    name: String,
+    #[serde(default)]
+    description: String,
+    seeds: Vec<u64>,
+    demos: Vec<usize>,
+    algorithms: Vec<Algorithm>,
+    iterations: Option<usize>,
+    epochs: Option<usize>,
+    eval_episodes: Option<usize>,
+    #[serde(rename = "task")]
+    tasks: Vec<TaskFile>,
+}
+
+/// One `[[task]]` table as written.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct TaskFile {
+    name: toml::Spanned<String>,
+    /// Demonstration file (default `demos/<name>.npz`, relative to the working directory).
+    demo_file: Option<PathBuf>,
+    demos: Option<Vec<usize>>,
+    algorithms: Option<Vec<Algorithm>>,
+    iterations: Option<usize>,
+    epochs: Option<usize>,
+    eval_episodes: Option<usize>,
+}
+
+/// One run of a suite: an algorithm on a task with the first `demos` demonstrations and a seed.
+#[derive(Clone, Debug, PartialEq)]
+pub struct RunSpec {
+    /// The task.
+    pub task: String,
+    /// The algorithm.
+    pub algorithm: Algorithm,
+    /// Demonstrations trained on (the first ones of the file).
+    pub demos: usize,
+    /// Seed of the run, from the suite.
+    pub seed: u64,
+    /// The demonstration file.
+    pub demo_file: PathBuf,
+    /// GCL iterations.
+    pub iterations: usize,
+    /// Largest number of BC epochs.
+    pub epochs: usize,
+    /// Evaluation episodes.
+    pub eval_episodes: usize,
+}
+
+impl RunSpec {
+    /// The run's directory, relative to the bench's output folder.
+    pub fn dir(&self) -> PathBuf {
+        Path::new("runs")
+            .join(&self.task)
+            .join(self.algorithm.name())
+            .join(format!("demos-{}", self.demos))
+            .join(format!("seed-{}", self.seed))
+    }
+
+    /// `task algorithm, N demos, seed S`.
+    pub fn label(&self) -> String {
+        format!(
+            "{} {}, {} demos, seed {}",
+            self.task, self.algorithm, self.demos, self.seed
+        )
+    }
+}
+
+/// A parsed and checked suite.
+#[derive(Clone, Debug)]
+pub struct Suite {
+    /// Its name (the default output folder is `bench-out/<name>`).
+    pub name: String,
+    /// One line on what it runs.
+    pub description: String,
+    /// Its seeds.
+    pub seeds: Vec<u64>,
+    /// Its tasks, in file order.
+    pub tasks: Vec<String>,
+    /// Every run, task by task, then algorithm, demonstration count and seed.
+    pub runs: Vec<RunSpec>,
+    /// The TOML text it was read from.
+    pub text: String,
+}
+
+impl Suite {
+    /// The built-in suite `name`, or the suite file at that path.
+    pub fn load(name_or_path: &str) -> Result<Self> {
+        if let Some((_, text)) = BUILT_IN.iter().find(|(name, _)| *name == name_or_path) {
+            return Self::parse(text, name_or_path);
+        }
+        let path = Path::new(name_or_path);
+        if !path.is_file() {
+            let names: Vec<&str> = BUILT_IN.iter().map(|(name, _)| *name).collect();
+            bail!(
+                "no suite `{name_or_path}`: give a built-in suite ({}) or a suite file (.toml)",
+                names.join(", ")
+            );
+        }
+        let text = std::fs::read_to_string(path)
+            .with_context(|| format!("cannot read {}", path.display()))?;
+        Self::parse(&text, name_or_path)
+    }
+
+    /// Parses and checks the suite `text`; errors name `origin` and the offending line.
+    pub fn parse(text: &str, origin: &str) -> Result<Self> {
+        let file: SuiteFile = toml::from_str(text).map_err(|err| {
+            let message = err.message().replace('\n', " ");
+            match err.span() {
+                Some(span) => anyhow::anyhow!(
+                    "suite {origin}, line {}: {message}",
+                    line_of(text, span.start)
+                ),
+                None => anyhow::anyhow!("suite {origin}: {message}"),
+            }
+        })?;
+        let top = Settings {
+            iterations: file.iterations,
+            epochs: file.epochs,
+            eval_episodes: file.eval_episodes,
+        };
+        if file.seeds.is_empty() {
+            bail!("suite {origin}: `seeds` must list at least one seed");
+        }
+        if file.tasks.is_empty() {
+            bail!("suite {origin}: it has no [[task]]");
+        }
+        let mut runs = Vec::new();
+        let mut tasks = Vec::new();
+        for task in &file.tasks {
+            let name = task.name.get_ref();
+            let at = format!(
+                "suite {origin}, line {}",
+                line_of(text, task.name.span().start)
+            );
+            registry::lookup(name).with_context(|| at.clone())?;
+            let demos = task.demos.as_ref().unwrap_or(&file.demos);
+            let algorithms = task.algorithms.as_ref().unwrap_or(&file.algorithms);
+            if demos.is_empty() || demos.contains(&0) {
+                bail!("{at}: task `{name}` needs demonstration counts of at least 1");
+            }
+            if algorithms.is_empty() {
+                bail!("{at}: task `{name}` has no algorithms");
+            }
+            let settings = Settings {
+                iterations: task.iterations.or(top.iterations),
+                epochs: task.epochs.or(top.epochs),
+                eval_episodes: task.eval_episodes.or(top.eval_episodes),
+            };
+            if [settings.iterations, settings.epochs, settings.eval_episodes].contains(&Some(0)) {
+                bail!("{at}: iterations, epochs and eval_episodes must be at least 1");
+            }
+            let demo_file = task
+                .demo_file
+                .clone()
+                .unwrap_or_else(|| Path::new("demos").join(format!("{name}.npz")));
+            tasks.push(name.clone());
+            for &algorithm in algorithms {
+                for &count in demos {
+                    for &seed in &file.seeds {
+                        runs.push(RunSpec {
+                            task: name.clone(),
+                            algorithm,
+                            demos: count,
+                            seed,
+                            demo_file: demo_file.clone(),
+                            iterations: settings.iterations.unwrap_or(DEFAULT_ITERATIONS),
+                            epochs: settings.epochs.unwrap_or(DEFAULT_EPOCHS),
+                            eval_episodes: settings.eval_episodes.unwrap_or(DEFAULT_EVAL_EPISODES),
+                        });
+                    }
+                }
+            }
+        }
+        Ok(Self {
+            name: file.name,
+            description: file.description,
+            seeds: file.seeds,
+            tasks,
+            runs,
+            text: text.to_string(),
+        })
+    }
+}
+
+/// The 1-based line of byte `offset` in `text`.
+fn line_of(text: &str, offset: usize) -> usize {
+    text[..offset.min(text.len())].matches('\n').count() + 1
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn built_in_suites_parse_into_their_runs() {
+        let quick = Suite::load("quick").unwrap();
+        assert_eq!(quick.tasks, ["pendulum", "gridworld"]);
+        // pendulum: 2 algorithms × 2 counts; gridworld: 3 × 2; one seed.
+        assert_eq!(quick.runs.len(), 10);
+        let standard = Suite::load("standard").unwrap();
+        assert_eq!(standard.seeds, [0, 1, 2]);
+        assert_eq!(standard.runs.len(), (4 * 3 + 2 * 4) * 3 * 3);
+        let run = &quick.runs[0];
+        assert_eq!(
+            run.dir(),
+            Path::new("runs/pendulum/gcl-transition/demos-1/seed-0")
+        );
+        assert_eq!(run.iterations, DEFAULT_ITERATIONS);
+    }
+
+    #[test]
+    fn task_settings_override_the_suite_s() {
+        let text = "name = \"t\"\nseeds = [3]\ndemos = [2]\nalgorithms = [\"bc\"]\nepochs = 5\n\
+                    [[task]]\nname = \"pendulum\"\nepochs = 7\ndemos = [1, 4]\n";
+        let suite = Suite::parse(text, "t.toml").unwrap();
+        let counts: Vec<usize> = suite.runs.iter().map(|r| r.demos).collect();
+        assert_eq!(counts, [1, 4]);
+        assert!(suite.runs.iter().all(|r| r.epochs == 7 && r.seed == 3));
+        assert_eq!(suite.runs[0].demo_file, Path::new("demos/pendulum.npz"));
+    }
+
+    #[test]
+    fn mistakes_name_their_line() {
+        let head = "name = \"t\"\nseeds = [0]\ndemos = [1]\n";
+        let cases = [
+            (
+                "algorithms = [\"gail\"]\n[[task]]\nname = \"pendulum\"\n",
+                4,
+                "gail",
+            ),
+            (
+                "algorithms = [\"bc\"]\n[[task]]\nname = \"pendulum\"\nepoch = 3\n",
+                7,
+                "epoch",
+            ),
+            (
+                "algorithms = [\"bc\"]\n[[task]]\nname = \"pendlum\"\n",
+                6,
+                "pendlum",
+            ),
+        ];
+        for (tail, line, needle) in cases {
+            let err = format!(
+                "{:#}",
+                Suite::parse(&format!("{head}{tail}"), "s.toml").unwrap_err()
+            );
+            assert!(err.contains(&format!("s.toml, line {line}")), "{err}");
+            assert!(err.contains(needle) && !err.contains('\n'), "{err}");
+        }
+    }
+}

@@ -1,0 +1,159 @@
+//! End-to-end tests of `costlearn bench`: a tiny suite, its report, resuming, and suite mistakes.
+
+mod common;
+
+use common::{assert_clean_failure, costlearn, shipped, stderr};
+use std::path::Path;
+
+/// A suite of a few seconds: two GCL iterations and three BC epochs on pendulum, exact MaxEnt IRL
+/// on gridworld, and GCL on gridworld, which this build refuses (a failed run, not a failed bench).
+fn tiny_suite(dir: &Path) -> String {
+    let text = format!(
+        "name = \"tiny\"\nseeds = [0]\ndemos = [1, 2]\nalgorithms = [\"gcl-transition\", \"bc\"]\n\
+         iterations = 2\nepochs = 3\neval_episodes = 2\n\n\
+         [[task]]\nname = \"pendulum\"\ndemo_file = \"{}\"\n\n\
+         [[task]]\nname = \"gridworld\"\ndemo_file = \"{}\"\nalgorithms = [\"gcl-transition\", \"maxent-irl\"]\n",
+        shipped("pendulum.npz").display(),
+        shipped("gridworld.npz").display()
+    );
+    let path = dir.join("tiny.toml");
+    std::fs::write(&path, text).unwrap();
+    path.display().to_string()
+}
+
+fn bench(suite: &str, out: &Path, extra: &[&str]) -> std::process::Output {
+    let out = out.display().to_string();
+    let mut args = vec!["bench", "--suite", suite, "--out", &out];
+    args.extend_from_slice(extra);
+    costlearn(&args)
+}
+
+const RESULT: &str = "runs/pendulum/bc/demos-2/seed-0/result.json";
+
+#[test]
+fn a_tiny_suite_reports_every_run_and_resumes_only_the_unfinished_one() {
+    let tmp = tempfile::tempdir().unwrap();
+    let suite = tiny_suite(tmp.path());
+    let out = tmp.path().join("out");
+    let first = bench(&suite, &out, &["--jobs", "2"]);
+    assert!(first.status.success(), "{}", stderr(&first));
+
+    let csv = std::fs::read_to_string(out.join("results.csv")).unwrap();
+    let mut lines = csv.lines();
+    let header: Vec<&str> = lines.next().unwrap().split(',').collect();
+    for column in [
+        "task",
+        "algorithm",
+        "demos",
+        "seed",
+        "return_mean",
+        "return_std",
+        "normalized_score",
+        "cost_pearson",
+        "cost_spearman",
+        "wall_s",
+        "env_steps",
+        "status",
+    ] {
+        assert!(header.contains(&column), "{column} not in {header:?}");
+    }
+    let col = |name: &str| header.iter().position(|h| *h == name).unwrap();
+    let rows: Vec<Vec<&str>> = lines
+        .map(|l| l.splitn(header.len(), ',').collect())
+        .collect();
+    assert_eq!(rows.len(), 8, "{csv}");
+    for row in &rows {
+        let ok = row[col("status")] == "ok";
+        assert_eq!(
+            ok,
+            row[col("task")] != "gridworld" || row[col("algorithm")] == "maxent-irl"
+        );
+        if ok {
+            for name in ["return_mean", "normalized_score", "wall_s"] {
+                let v: f64 = row[col(name)].parse().unwrap();
+                assert!(v.is_finite(), "{name} = {v}");
+            }
+        } else {
+            assert!(!row[col("error")].is_empty());
+        }
+        if row[col("algorithm")] == "maxent-irl" {
+            let r: f64 = row[col("cost_pearson")].parse().unwrap();
+            assert!((-1.0..=1.0).contains(&r));
+        }
+        if row[col("algorithm")] == "gcl-transition" && ok {
+            assert!(row[col("env_steps")].parse::<u64>().unwrap() > 0);
+        }
+    }
+
+    let md = std::fs::read_to_string(out.join("report.md")).unwrap();
+    let html = std::fs::read_to_string(out.join("report.html")).unwrap();
+    for needle in [
+        "Reproduce",
+        "Machine",
+        "Versions",
+        "Seeds",
+        "expert (anchor)",
+        "random (anchor)",
+        "Failed runs",
+        "normalised score",
+        "cost Pearson",
+    ] {
+        assert!(md.contains(needle) && html.contains(needle), "{needle}");
+    }
+    assert!(md.contains("plots/score-pendulum.svg") && md.contains("plots/curves-pendulum-bc.svg"));
+    assert!(html.matches("<svg").count() >= 4 && !html.contains("src=\"http"));
+    assert!(out.join("plots/score-gridworld.svg").is_file());
+
+    // Without --resume the folder is refused; with it, only the run without a result reruns.
+    assert_clean_failure(&bench(&suite, &out, &[]), "--resume");
+    let kept = out.join("runs/pendulum/bc/demos-1/seed-0/result.json");
+    let kept_time = std::fs::metadata(&kept).unwrap().modified().unwrap();
+    std::fs::remove_file(out.join(RESULT)).unwrap();
+    let resumed = bench(&suite, &out, &["--resume"]);
+    assert!(resumed.status.success(), "{}", stderr(&resumed));
+    let stdout = String::from_utf8_lossy(&resumed.stdout);
+    assert!(stdout.contains("7 of 8 runs already finished"), "{stdout}");
+    assert!(stdout.contains("pendulum bc, 2 demos, seed 0"), "{stdout}");
+    assert!(!stdout.contains("pendulum bc, 1 demos"), "{stdout}");
+    assert!(out.join(RESULT).is_file());
+    assert_eq!(
+        std::fs::metadata(&kept).unwrap().modified().unwrap(),
+        kept_time
+    );
+    let again = std::fs::read_to_string(out.join("results.csv")).unwrap();
+    assert_eq!(again.lines().count(), 9);
+}
+
+#[test]
+fn suite_mistakes_name_their_line() {
+    let tmp = tempfile::tempdir().unwrap();
+    let head = "name = \"t\"\nseeds = [0]\ndemos = [1]\n";
+    let cases = [
+        (
+            "algorithms = [\"bc\"]\n[[task]]\nname = \"pendulum\"\nepoch = 3\n",
+            "line 7",
+            "epoch",
+        ),
+        (
+            "algorithms = [\"gail\"]\n[[task]]\nname = \"pendulum\"\n",
+            "line 4",
+            "gail",
+        ),
+        (
+            "algorithms = [\"bc\"]\n[[task]]\nname = \"pendlum\"\n",
+            "line 6",
+            "pendlum",
+        ),
+    ];
+    for (k, (tail, line, word)) in cases.into_iter().enumerate() {
+        let path = tmp.path().join(format!("s{k}.toml"));
+        std::fs::write(&path, format!("{head}{tail}")).unwrap();
+        let out = bench(&path.display().to_string(), &tmp.path().join("out"), &[]);
+        assert_clean_failure(&out, line);
+        assert!(stderr(&out).contains(word), "{}", stderr(&out));
+    }
+    assert_clean_failure(
+        &costlearn(&["bench", "--suite", "nonesuch"]),
+        "quick, standard",
+    );
+}
