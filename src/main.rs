@@ -3,8 +3,11 @@
 mod anchors;
 mod commands;
 mod correlation;
+mod cost_plot;
+mod held_out;
 mod plot;
 mod render;
+mod reopt;
 mod run_dir;
 
 use clap::{Parser, Subcommand};
