@@ -3,8 +3,8 @@
 
 use super::device::Device;
 use super::error::{NnError, Result};
-use dfdx::shapes::{Axes2, Axis, HasShape};
-use dfdx::tensor::{Cache, Cpu, Gradients, OwnedTape, Tensor, TensorFromVec};
+use dfdx::shapes::{Axes2, Axis, HasShape, Shape, Unit};
+use dfdx::tensor::{Cache, CopySlice, Cpu, Gradients, OwnedTape, Tensor, ZerosTensor};
 use dfdx::tensor_ops::{BroadcastTo, ReshapeTo};
 use std::cell::RefCell;
 
@@ -50,11 +50,27 @@ impl Backend {
     /// Uploads a row-major `rows × cols` buffer.
     pub(crate) fn upload(&self, data: Vec<f32>, rows: usize, cols: usize) -> DMat {
         match self {
-            Backend::Cpu(dev) => DMat::Cpu(dev.tensor_from_vec(data, (rows, cols))),
+            Backend::Cpu(dev) => DMat::Cpu(tensor_from_slice(dev, &data, (rows, cols))),
             #[cfg(feature = "cuda")]
-            Backend::Cuda(dev) => DMat::Cuda(dev.tensor_from_vec(data, (rows, cols))),
+            Backend::Cuda(dev) => DMat::Cuda(tensor_from_slice(dev, &data, (rows, cols))),
         }
     }
+}
+
+/// A tensor of `shape` holding `data`, in a buffer drawn from the device's allocation cache.
+///
+/// dfdx's `tensor_from_vec` adopts the caller's `Vec`, and the cache keeps that buffer when the
+/// tensor is dropped; adopted buffers are never drawn from the cache, so every such call would grow
+/// it for good (tens of megabytes per PPO iteration). Drawing from the cache and copying keeps the
+/// cache as large as one step's working set.
+pub(crate) fn tensor_from_slice<S: Shape, E: Unit, D: ZerosTensor<E> + CopySlice<E>>(
+    dev: &D,
+    data: &[E],
+    shape: S,
+) -> Tensor<S, E, D> {
+    let mut t = dev.zeros_like(&shape);
+    t.copy_from(data);
+    t
 }
 
 /// A matrix on whichever device it lives on.

@@ -5,9 +5,9 @@
 //! series near zero where that formula would cancel. Both the training graph (on the CPU) and the
 //! host copies of networks use it, so snapshots reproduce the training network exactly.
 
-use super::backend::{Mat, TMat};
+use super::backend::{tensor_from_slice, Mat, TMat};
 use dfdx::shapes::HasShape;
-use dfdx::tensor::{CopySlice, Cpu, PutTape, SplitTape, Tape, TensorFromVec};
+use dfdx::tensor::{CopySlice, Cpu, PutTape, SplitTape, Tape};
 
 /// Below this magnitude the Taylor series is used (its first omitted term is under 1e-12).
 const SMALL: f32 = 0.0625;
@@ -67,7 +67,7 @@ pub(crate) fn tanh_cpu(t: TMat<Cpu>) -> TMat<Cpu> {
     let mut y = vec![0.0; shape.0 * shape.1];
     Cpu::copy_into(&x, &mut y);
     tanh_in_place(&mut y);
-    let out: Mat<Cpu> = x.device().tensor_from_vec(y.clone(), shape);
+    let out: Mat<Cpu> = tensor_from_slice(x.device(), &y, shape);
     let out_for_grad = out.clone();
     tape.add_backward_op(move |grads| {
         let grad_out = grads.get_or_alloc_mut(&out_for_grad)?.to_vec();

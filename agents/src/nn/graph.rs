@@ -7,12 +7,13 @@
 //! [`Gradients`] of every parameter that took part.
 
 use super::backend::{
-    broadcast, broadcast_shape, with_device, Backend, DGrads, DMat, Dev, TMat, TapeCell,
+    broadcast, broadcast_shape, tensor_from_slice, with_device, Backend, DGrads, DMat, Dev, TMat,
+    TapeCell,
 };
 use super::device::Device;
 use super::error::{NnError, Result};
 use dfdx::shapes::Axis;
-use dfdx::tensor::{Merge, OwnedTape, PutTape, SplitTape, TensorFromVec};
+use dfdx::tensor::{Merge, OwnedTape, PutTape, SplitTape};
 use dfdx::tensor_ops::{
     Backward, GatherTo, LogSumExpTo, MeanTo, ReshapeTo, SelectTo, SumTo, TryMatMul,
 };
@@ -304,7 +305,7 @@ impl Var {
             });
         }
         Ok(unary!(self, |t| {
-            let idx = t.device().tensor_from_vec(cols.to_vec(), (n,));
+            let idx = tensor_from_slice(t.device(), cols, (n,));
             t.select::<(usize,), _>(idx).reshape_like(&(n, 1))
         }))
     }
@@ -321,7 +322,7 @@ impl Var {
         }
         let k = rows.len();
         Ok(unary!(self, |t| {
-            let idx = t.device().tensor_from_vec(rows.to_vec(), (k,));
+            let idx = tensor_from_slice(t.device(), rows, (k,));
             t.gather::<(usize, usize), _>(idx)
         }))
     }
