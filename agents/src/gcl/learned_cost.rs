@@ -82,3 +82,39 @@ impl Cost for LearnedCost {
 fn shape_error(_: ndarray::ShapeError) -> NnError {
     NnError::Backend("cost batch is not contiguous".to_string())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use ndarray::Array2;
+
+    /// A cost loaded from a saved discriminator scores as the discriminator's own cost network,
+    /// and a file of other shapes is refused.
+    #[test]
+    fn a_loaded_cost_scores_as_the_saved_network() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("cost.safetensors");
+        let config = GclConfig::new();
+        let disc = config
+            .discriminator(Device::Cpu, 3, 1, &mut episode_rng(5, 1))
+            .unwrap();
+        disc.params().save(&path).unwrap();
+        let saved = LearnedCost::new(disc.host_cost(), 3, 1);
+        let loaded = LearnedCost::load(&config, 3, 1, &path).unwrap();
+        let obs = Array2::from_shape_fn((6, 3), |(i, j)| (i as f32 - 2.0) * 0.3 + j as f32);
+        let acts = Array2::from_shape_fn((6, 1), |(i, _)| i as f32 * 0.2 - 0.5);
+        let want = saved.cost(obs.view(), acts.view()).unwrap();
+        assert_eq!(loaded.cost(obs.view(), acts.view()).unwrap(), want);
+        let fresh = config
+            .discriminator(Device::Cpu, 3, 1, &mut episode_rng(0, 0))
+            .unwrap();
+        assert_ne!(
+            LearnedCost::new(fresh.host_cost(), 3, 1)
+                .cost(obs.view(), acts.view())
+                .unwrap(),
+            want,
+            "the file's weights replace the initial ones"
+        );
+        assert!(LearnedCost::load(&config, 4, 1, &path).is_err());
+    }
+}
