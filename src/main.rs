@@ -4,8 +4,11 @@ mod anchors;
 mod bench;
 mod commands;
 mod correlation;
+mod cost_plot;
+mod held_out;
 mod plot;
 mod render;
+mod reopt;
 mod run_dir;
 
 use clap::{Parser, Subcommand};

@@ -23,7 +23,8 @@ pub struct Chart<'a> {
     pub y_label: &'a str,
 }
 
-const COLORS: [RGBColor; 4] = [
+/// Colours of successive series.
+pub(crate) const COLORS: [RGBColor; 4] = [
     RGBColor(31, 119, 180),
     RGBColor(214, 39, 40),
     RGBColor(44, 160, 44),
@@ -82,7 +83,7 @@ pub fn line_chart_svg(chart: &Chart<'_>, series: &[Series]) -> Result<String> {
 }
 
 /// The range of `values` widened by 5% on each side (by 1 when all values are equal).
-fn padded_range(values: impl Iterator<Item = f64>) -> (f64, f64) {
+pub(crate) fn padded_range(values: impl Iterator<Item = f64>) -> (f64, f64) {
     let (lo, hi) = values.fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), v| {
         (lo.min(v), hi.max(v))
     });

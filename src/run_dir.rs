@@ -49,6 +49,16 @@ impl RunDir {
         Ok(())
     }
 
+    /// An existing run directory, to add files to (as `costlearn eval` does).
+    pub fn open(path: &Path) -> Result<Self> {
+        if !path.is_dir() {
+            bail!("{} is not a directory", path.display());
+        }
+        Ok(Self {
+            path: path.to_path_buf(),
+        })
+    }
+
     /// The folder.
     pub fn path(&self) -> &Path {
         &self.path

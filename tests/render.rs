@@ -113,7 +113,7 @@ fn every_task_draws_a_picture_with_content() {
 
         let horizon = entry.make().spec().horizon;
         match name.as_str() {
-            "pendulum" | "cartpole" | "reacher" | "hopper" => {
+            "pendulum" | "pendulum-heavy" | "cartpole" | "reacher" | "reacher-long" | "hopper" => {
                 assert_eq!(count(&svg, r#"class="episode""#), episodes, "{name}");
                 let poses = count(&svg, r#"class="pose""#);
                 assert!(

@@ -103,8 +103,10 @@ fn builtins() -> Vec<EnvEntry> {
         gridworld::entry(),
         objectworld::entry(),
         pendulum::entry(),
+        pendulum::heavy_entry(),
         cartpole::entry(),
         reacher::entry(),
+        reacher::long_entry(),
         navigation::entry(),
         hopper::entry(),
     ]

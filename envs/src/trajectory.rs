@@ -92,6 +92,19 @@ impl Trajectories {
         }
     }
 
+    /// Every episode after the first `n` (none if there are not more than `n`), e.g. the
+    /// demonstrations held out from training on the first `n`.
+    pub fn skip(&self, n: usize) -> Trajectories {
+        let n = n.min(self.len());
+        Trajectories {
+            spec: self.spec.clone(),
+            obs: self.obs.slice(s![n.., .., ..]).to_owned(),
+            acts: self.acts.slice(s![n.., .., ..]).to_owned(),
+            rews: self.rews.slice(s![n.., ..]).to_owned(),
+            logp: self.logp.as_ref().map(|l| l.slice(s![n.., ..]).to_owned()),
+        }
+    }
+
     /// Stacks episodes of one task into a batch. Errors if the list is empty or the episodes do not
     /// match `spec` in length or dimensions.
     pub fn from_episodes(spec: EnvSpec, episodes: &[Trajectory]) -> Result<Self, String> {

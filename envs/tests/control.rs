@@ -286,3 +286,39 @@ fn pendulum_agrees_with_gymnasium_closed_form() {
         }
     }
 }
+
+/// The changed tasks: deterministic, the spaces of their base task, other dynamics, and an expert
+/// that still does the task.
+#[test]
+fn changed_tasks_keep_their_spaces_and_change_the_dynamics() {
+    for (base, changed) in [("pendulum", "pendulum-heavy"), ("reacher", "reacher-long")] {
+        let (b, c) = (
+            registry::make(base).unwrap(),
+            registry::make(changed).unwrap(),
+        );
+        assert_eq!(b.spec().observation_space, c.spec().observation_space);
+        assert_eq!(b.spec().action_space, c.spec().action_space);
+        assert_eq!(b.spec().horizon, c.spec().horizon);
+        let a = random_episode(changed, 3);
+        assert_eq!(
+            a,
+            random_episode(changed, 3),
+            "{changed} differs between runs"
+        );
+        assert_ne!(a, random_episode(base, 3), "{changed} steps as {base} does");
+    }
+    // Same start state and torque, other mass: the next state differs.
+    let (mut b, mut c) = (
+        registry::make("pendulum").unwrap(),
+        registry::make("pendulum-heavy").unwrap(),
+    );
+    let (mut ob, mut oc) = ([0.0; 3], [0.0; 3]);
+    b.reset(7, &mut ob);
+    c.reset(7, &mut oc);
+    assert_eq!(ob, oc);
+    b.step(&[1.0], &mut ob);
+    c.step(&[1.0], &mut oc);
+    assert_ne!(ob, oc);
+    expert_beats_random("pendulum-heavy", 800.0);
+    expert_beats_random("reacher-long", 30.0);
+}

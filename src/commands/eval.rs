@@ -1,17 +1,28 @@
 //! `costlearn eval DIR`: rebuilds the policy of a run directory and measures its true return over
-//! fresh episodes, with the normalised score `(R − R_random) / (R_expert − R_random)`.
+//! fresh episodes, with the normalised score `(R − R_random) / (R_expert − R_random)`; for a run
+//! with a learned cost, the cost's correlation with the true cost (drawn in `cost_vs_true.svg`)
+//! and, with `--reopt`, the score of a fresh policy re-optimised on it, on the same task and on a
+//! changed one.
 //!
-//! The run's `config.json` names its method; [`load_policy`] has one match arm per method.
+//! The run's `config.json` names its method; [`evaluate_run`] has one match arm per method.
 
 use crate::anchors;
-use crate::commands::train::{bc, maxent_irl, rl};
+use crate::commands::train::{bc, gcl, maxent_irl, rl};
 use crate::correlation::{pearson, spearman};
+use crate::cost_plot::{self, Field, COST_PLOT_FILE};
+use crate::held_out::{self, Group};
+use crate::reopt;
 use crate::run_dir::{RunDir, CONFIG_FILE};
 use anyhow::{bail, Context, Result};
+use costlearn_agents::cost::Cost;
+use costlearn_agents::gcl::LearnedCost;
+use costlearn_envs::control::navigation;
 use costlearn_envs::rollout::Rollout;
-use costlearn_envs::{registry, Policy};
+use costlearn_envs::{demos, registry, Policy, Trajectories, UniformRandom};
+use ndarray::Array2;
 use serde::{Deserialize, Serialize};
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 /// Name of a run's evaluation summary.
 pub const EVAL_FILE: &str = "eval.json";
@@ -36,6 +47,24 @@ pub struct Args {
     /// Print one JSON object instead of text.
     #[arg(long)]
     json: bool,
+    /// Also train a fresh policy from scratch on the run's learned cost and score it on the true
+    /// reward, on the run's task and on a changed one.
+    #[arg(long)]
+    reopt: bool,
+    /// PPO iterations of each re-optimisation (default: the run's own).
+    #[arg(long, requires = "reopt")]
+    reopt_iterations: Option<usize>,
+    /// Changed task of the re-optimisation (default: the registered variant of the run's task,
+    /// `pendulum` → `pendulum-heavy`, `reacher` → `reacher-long`); it must have the same spaces.
+    #[arg(long, requires = "reopt")]
+    changed: Option<String>,
+}
+
+/// What `--reopt` asks for.
+#[derive(Clone, Debug)]
+struct ReoptArgs {
+    iterations: Option<usize>,
+    changed: Option<String>,
 }
 
 /// The true return of a policy, normalised by the task's anchors, and the quality of a learned
@@ -60,6 +89,21 @@ pub struct Evaluation {
     /// Spearman correlation of the learned per-state cost with the true cost `−r`.
     #[serde(skip_serializing_if = "Option::is_none", default)]
     pub cost_spearman: Option<f64>,
+    /// Mean true return of a fresh policy re-optimised on the learned cost.
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub reopt_return_mean: Option<f64>,
+    /// Its normalised score.
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub reopt_normalized_score: Option<f64>,
+    /// The changed task of the second re-optimisation.
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub reopt_changed_env: Option<String>,
+    /// Mean true return of a fresh policy re-optimised on the learned cost on the changed task.
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub reopt_changed_return_mean: Option<f64>,
+    /// Its normalised score, with the changed task's anchors.
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub reopt_changed_normalized_score: Option<f64>,
 }
 
 impl Evaluation {
@@ -75,22 +119,29 @@ impl Evaluation {
             normalized_score,
             cost_pearson: None,
             cost_spearman: None,
+            reopt_return_mean: None,
+            reopt_normalized_score: None,
+            reopt_changed_env: None,
+            reopt_changed_return_mean: None,
+            reopt_changed_normalized_score: None,
         })
     }
 
     /// Runs `episodes` fresh episodes of `policy` on `env` from `seed`.
     pub fn of_policy(env: &str, policy: &dyn Policy, seed: u64, episodes: usize) -> Result<Self> {
-        if episodes == 0 {
-            bail!("the number of evaluation episodes must be at least 1");
-        }
-        let entry = registry::lookup(env)?;
-        let mut envs = entry.make_vec(PARALLEL_ENVS.min(episodes));
-        let trajs = Rollout::new(seed)
-            .episodes(episodes)
-            .collect(envs.as_mut(), policy)
-            .with_context(|| format!("evaluation episodes on `{env}` failed"))?;
+        Self::of_episodes(env, seed, &episodes_of(env, policy, seed, episodes)?)
+    }
+
+    /// The returns of `trajs`, episodes of `env` from `seed`.
+    fn of_episodes(env: &str, seed: u64, trajs: &Trajectories) -> Result<Self> {
         let (mean, std) = trajs.return_stats();
-        Self::new(env, episodes, seed, f64::from(mean), Some(f64::from(std)))
+        Self::new(
+            env,
+            trajs.len(),
+            seed,
+            f64::from(mean),
+            Some(f64::from(std)),
+        )
     }
 
     /// An exact expected return (no episodes, no spread).
@@ -102,6 +153,25 @@ impl Evaluation {
     pub fn set_cost_quality(&mut self, learned: &[f64], truth: &[f64]) {
         self.cost_pearson = pearson(learned, truth);
         self.cost_spearman = spearman(learned, truth);
+    }
+
+    /// Records the mean true return of a policy re-optimised on the learned cost, on the run's
+    /// task (`changed` = `None`) or on a changed task.
+    pub fn set_reopt(&mut self, changed: Option<&str>, return_mean: f64) -> Result<()> {
+        let env = changed.unwrap_or(&self.env);
+        let score = anchors::for_env(env)?.and_then(|a| a.normalize(return_mean));
+        match changed {
+            None => {
+                self.reopt_return_mean = Some(return_mean);
+                self.reopt_normalized_score = score;
+            }
+            Some(env) => {
+                self.reopt_changed_env = Some(env.to_string());
+                self.reopt_changed_return_mean = Some(return_mean);
+                self.reopt_changed_normalized_score = score;
+            }
+        }
+        Ok(())
     }
 
     /// Writes the evaluation to the run's `eval.json`.
@@ -136,6 +206,22 @@ impl Evaluation {
                 "\nlearned vs true cost: Pearson {p:.3}, Spearman {s:.3}"
             ));
         }
+        let score = |s: Option<f64>| {
+            s.map(|s| format!(", normalised score {s:.3}"))
+                .unwrap_or_default()
+        };
+        if let Some(r) = self.reopt_return_mean {
+            text.push_str(&format!(
+                "\nre-optimised on the learned cost: return {r:.2}{}",
+                score(self.reopt_normalized_score)
+            ));
+        }
+        if let (Some(env), Some(r)) = (&self.reopt_changed_env, self.reopt_changed_return_mean) {
+            text.push_str(&format!(
+                "\nre-optimised on the learned cost on {env}: return {r:.2}{}",
+                score(self.reopt_changed_normalized_score)
+            ));
+        }
         text
     }
 }
@@ -148,10 +234,30 @@ struct Header {
     method: Option<String>,
 }
 
-/// Rebuilds and evaluates the policy of a run directory.
+/// `episodes` fresh episodes of `policy` on `env` from `seed`.
+fn episodes_of(env: &str, policy: &dyn Policy, seed: u64, episodes: usize) -> Result<Trajectories> {
+    if episodes == 0 {
+        bail!("the number of evaluation episodes must be at least 1");
+    }
+    let entry = registry::lookup(env)?;
+    let mut envs = entry.make_vec(PARALLEL_ENVS.min(episodes));
+    Rollout::new(seed)
+        .episodes(episodes)
+        .collect(envs.as_mut(), policy)
+        .with_context(|| format!("evaluation episodes on `{env}` failed"))
+}
+
+/// Rebuilds and evaluates the policy of a run directory, writes the evaluation to its
+/// `eval.json` and, for a run with a learned cost, draws `cost_vs_true.svg`.
 pub fn run(args: Args) -> Result<()> {
     let config = read_config(&args.dir)?;
-    let evaluation = evaluate_run(&args.dir, &config, args.seed, args.episodes)?;
+    let reopt = args.reopt.then(|| ReoptArgs {
+        iterations: args.reopt_iterations,
+        changed: args.changed.clone(),
+    });
+    let run = RunDir::open(&args.dir)?;
+    let evaluation = evaluate_run(&run, &config, args.seed, args.episodes, reopt.as_ref())?;
+    evaluation.write(&run)?;
     if args.json {
         println!("{}", serde_json::to_string(&evaluation)?);
     } else {
@@ -188,27 +294,39 @@ fn method_of(config: &serde_json::Value) -> Result<String> {
 }
 
 /// The parts of a `train gcl` run's `config.json` that rebuild its policy (its policy weights are
-/// stored as a `train rl` run's are).
+/// stored as a `train rl` run's are) and its learned cost.
 #[derive(serde::Deserialize)]
 struct GclSavedConfig {
     env: String,
+    demos: PathBuf,
+    num_demos: usize,
+    iterations: usize,
     learner: costlearn_agents::gcl::LearnerConfig,
 }
 
 /// Evaluates a run directory whose configuration is `config`: one match arm per method.
 fn evaluate_run(
-    dir: &Path,
+    run: &RunDir,
     config: &serde_json::Value,
     seed: u64,
     episodes: usize,
+    reopt: Option<&ReoptArgs>,
 ) -> Result<Evaluation> {
+    let dir = run.path();
     let parse = |what: &str| {
         format!(
             "{} is not a valid `{what}` configuration",
             dir.join(CONFIG_FILE).display()
         )
     };
-    match method_of(config)?.as_str() {
+    let method = method_of(config)?;
+    if reopt.is_some() && !matches!(method.as_str(), "gcl" | "maxent-irl") {
+        bail!(
+            "--reopt needs a learned cost, and {} was written by `train {method}`, which learns none",
+            dir.display()
+        );
+    }
+    match method.as_str() {
         "bc" => {
             let config: bc::RunConfig =
                 serde_json::from_value(config.clone()).with_context(|| parse("train bc"))?;
@@ -224,21 +342,47 @@ fn evaluate_run(
         "gcl" => {
             let config: GclSavedConfig =
                 serde_json::from_value(config.clone()).with_context(|| parse("train gcl"))?;
-            let rebuild = rl::SavedConfig {
-                env: config.env,
-                ppo: config.learner.ppo,
-            };
-            let policy = rl::load_policy(dir, &rebuild)?;
-            Evaluation::of_policy(&rebuild.env, policy.as_ref(), seed, episodes)
+            evaluate_gcl(run, &config, seed, episodes, reopt)
         }
         "maxent-irl" => {
             let config: maxent_irl::RunConfig = serde_json::from_value(config.clone())
                 .with_context(|| parse("train maxent-irl"))?;
+            if let Some(changed) = reopt.and_then(|r| r.changed.as_deref()) {
+                bail!(
+                    "--changed {changed}: `{}` has no changed task to re-optimise on",
+                    config.env
+                );
+            }
             let cost = maxent_irl::load_cost(dir, &config)?;
             let mdp = maxent_irl::tabular_mdp(&config.env)?;
             let policy = maxent_irl::maxent_policy(&mdp, &cost.state_cost)?;
             let mut evaluation = Evaluation::of_policy(&config.env, &policy, seed, episodes)?;
-            evaluation.set_cost_quality(&cost.state_cost, &maxent_irl::true_state_cost(&mdp));
+            let truth = maxent_irl::true_state_cost(&mdp);
+            evaluation.set_cost_quality(&cost.state_cost, &truth);
+            // The policy is already the exact re-optimisation (soft value iteration) of the
+            // learned cost.
+            if reopt.is_some() {
+                evaluation.set_reopt(None, evaluation.return_mean)?;
+            }
+            let (rows, cols) = (mdp.height(), mdp.width);
+            let field = |name: &str, values: Vec<f64>| Field {
+                name: name.to_string(),
+                rows,
+                cols,
+                values,
+            };
+            let svg = cost_plot::heat_maps_svg(
+                &format!("{}: learned vs true cost per state", config.env),
+                &format!(
+                    "{} (row 0 at the top; dark = low cost).",
+                    correlations(&evaluation, "states")
+                ),
+                &[
+                    field("learned cost c(s)", cost.state_cost),
+                    field("true cost −r(s)", truth),
+                ],
+            )?;
+            run.write(COST_PLOT_FILE, svg.as_bytes())?;
             Ok(evaluation)
         }
         other => bail!(
@@ -246,6 +390,159 @@ fn evaluate_run(
             dir.display()
         ),
     }
+}
+
+/// The correlations of a learned cost with the true one over `what`, for a plot's caption.
+fn correlations(evaluation: &Evaluation, what: &str) -> String {
+    let r = |v: Option<f64>| v.map_or("n/a".to_string(), |v| format!("{v:.3}"));
+    format!(
+        "Pearson {}, Spearman {} over the {what}",
+        r(evaluation.cost_pearson),
+        r(evaluation.cost_spearman)
+    )
+}
+
+/// Episodes of a uniform random policy and of the run's own policy scored next to the held-out
+/// demonstrations, at most this many of each.
+const HELD_OUT_EPISODES: usize = 16;
+
+/// A `train gcl` run: its policy's return, its learned cost against the true one on held-out
+/// steps, and (with `reopt`) fresh policies re-optimised on that cost.
+fn evaluate_gcl(
+    run: &RunDir,
+    config: &GclSavedConfig,
+    seed: u64,
+    episodes: usize,
+    reopt: Option<&ReoptArgs>,
+) -> Result<Evaluation> {
+    let env = config.env.as_str();
+    let changed = match reopt {
+        Some(r) => r
+            .changed
+            .clone()
+            .or_else(|| reopt::default_changed(env).map(String::from)),
+        None => None,
+    };
+    if let Some(changed) = &changed {
+        reopt::check_changed(env, changed)?;
+    }
+    let dir = run.path();
+    let rebuild = rl::SavedConfig {
+        env: config.env.clone(),
+        ppo: config.learner.ppo.clone(),
+    };
+    let policy = rl::load_policy(dir, &rebuild)?;
+    let own = episodes_of(env, policy.as_ref(), seed, episodes)?;
+    let mut evaluation = Evaluation::of_episodes(env, seed, &own)?;
+
+    let spec = registry::lookup(env)?.make().spec().clone();
+    let cost_file = dir.join(gcl::COST_FILE);
+    let cost = LearnedCost::load(
+        &config.learner.gcl,
+        spec.obs_dim(),
+        spec.act_dim(),
+        &cost_file,
+    )
+    .with_context(|| format!("cannot load the learned cost {}", cost_file.display()))?;
+    let all_demos = demos::load_for(&config.demos, &spec).with_context(|| {
+        format!(
+            "cannot read the run's demonstrations {}",
+            config.demos.display()
+        )
+    })?;
+    let mut groups = Vec::new();
+    let unused = all_demos.skip(config.num_demos);
+    if !unused.is_empty() {
+        groups.push(Group::score("held-out demos", &cost, &unused)?);
+    }
+    let random = UniformRandom::new(spec.action_space.clone()).map_err(anyhow::Error::msg)?;
+    let n = HELD_OUT_EPISODES.min(episodes);
+    groups.push(Group::score(
+        "uniform random policy",
+        &cost,
+        &episodes_of(env, &random, seed, n)?,
+    )?);
+    groups.push(Group::score("the run's policy", &cost, &own.first(n))?);
+    let (learned, truth) = held_out::pooled(&groups);
+    evaluation.set_cost_quality(&learned, &truth);
+    let svg = if env == "navigation" {
+        navigation_fields(&cost, &evaluation)?
+    } else {
+        cost_plot::scatter_svg(
+            &format!(
+                "{env}: learned vs true cost ({})",
+                correlations(&evaluation, "held-out steps")
+            ),
+            &groups,
+        )?
+    };
+    run.write(COST_PLOT_FILE, svg.as_bytes())?;
+
+    if let Some(reopt) = reopt {
+        let iterations = reopt.iterations.unwrap_or(config.iterations);
+        // The run's own policy settings, with the entropy weight its learner trained under.
+        let mut ppo = config.learner.ppo.clone();
+        ppo.alpha = config.learner.gcl.alpha;
+        let cost: Arc<dyn Cost> = Arc::new(cost);
+        let same = reopt::reoptimise(env, &ppo, cost.clone(), iterations, seed, episodes)?;
+        evaluation.set_reopt(None, same)?;
+        if let Some(changed) = &changed {
+            let r = reopt::reoptimise(changed, &ppo, cost, iterations, seed, episodes)?;
+            evaluation.set_reopt(Some(changed), r)?;
+        }
+    }
+    Ok(evaluation)
+}
+
+/// Cells of the navigation plane drawn per metre.
+const PLANE_CELLS_PER_M: f64 = 25.0;
+
+/// For `navigation`: the learned cost over the plane (at rest, goal `(0.8, 0)`, no force) next to
+/// the true cost there, the distance to the goal.
+fn navigation_fields(cost: &LearnedCost, evaluation: &Evaluation) -> Result<String> {
+    let (x0, x1, y0, y1) = (-1.0, 1.0, -0.7, 0.7);
+    let cols = ((x1 - x0) * PLANE_CELLS_PER_M) as usize;
+    let rows = ((y1 - y0) * PLANE_CELLS_PER_M) as usize;
+    let goal = [navigation::GOAL_X, 0.0];
+    let centre = |r: usize, c: usize| {
+        let x = x0 + (c as f64 + 0.5) / PLANE_CELLS_PER_M;
+        let y = y1 - (r as f64 + 0.5) / PLANE_CELLS_PER_M;
+        [x as f32, y as f32]
+    };
+    let obs = Array2::from_shape_fn((rows * cols, 6), |(i, j)| {
+        let p = centre(i / cols, i % cols);
+        [p[0], p[1], 0.0, 0.0, goal[0], goal[1]][j]
+    });
+    let learned = cost.cost(obs.view(), Array2::zeros((rows * cols, 2)).view())?;
+    let truth = (0..rows * cols)
+        .map(|i| {
+            -f64::from(navigation::reward(
+                centre(i / cols, i % cols),
+                goal,
+                [0.0, 0.0],
+            ))
+        })
+        .collect();
+    let field = |name: &str, values: Vec<f64>| Field {
+        name: name.to_string(),
+        rows,
+        cols,
+        values,
+    };
+    cost_plot::heat_maps_svg(
+        "navigation: learned vs true cost over the plane (at rest, goal (0.8, 0), no force)",
+        &format!(
+            "x from {x0} to {x1} m, y from {y1} (top) to {y0} m, dark = low cost; {}.",
+            correlations(evaluation, "held-out steps")
+        ),
+        &[
+            field(
+                "learned cost c(x, 0)",
+                learned.iter().map(|&c| f64::from(c)).collect(),
+            ),
+            field("true cost ‖p − goal‖", truth),
+        ],
+    )
 }
 
 #[cfg(test)]

@@ -76,9 +76,12 @@ impl Picture {
     pub fn for_env(env: &dyn Env) -> Result<Self> {
         let name = env.spec().name.as_str();
         Ok(match name {
-            "pendulum" => Picture::Strobe(strobe::Body::Pendulum),
+            // `pendulum-heavy` has the same geometry.
+            "pendulum" | "pendulum-heavy" => Picture::Strobe(strobe::Body::Pendulum),
             "cartpole" => Picture::Strobe(strobe::Body::CartPole),
-            "reacher" => Picture::Strobe(strobe::Body::Reacher),
+            "reacher" | "reacher-long" => Picture::Strobe(strobe::Body::Reacher(
+                pose::Arm::of_reacher(name == "reacher-long"),
+            )),
             "hopper" => Picture::Strobe(strobe::Body::Hopper),
             "navigation" => Picture::Paths,
             _ => match env.tabular() {
@@ -91,7 +94,7 @@ impl Picture {
                     Picture::HeatMap(heatmap::Grid::new(mdp, objects))
                 }
                 None => bail!(
-                    "no picture for env `{name}`: render draws pendulum, cartpole, reacher, hopper, \
+                    "no picture for env `{name}`: render draws pendulum, cartpole, reacher (and their variants), hopper, \
                      navigation and tabular grid tasks"
                 ),
             },
@@ -135,12 +138,12 @@ fn expect_obs_dim(trajs: &Trajectories, want: usize) -> Result<()> {
 }
 
 /// Page width of every picture, in pixels.
-const PAGE_WIDTH: f64 = 960.0;
+pub(crate) const PAGE_WIDTH: f64 = 960.0;
 /// Height of the title and caption block at the top of every picture.
-const HEADER_HEIGHT: f64 = 76.0;
+pub(crate) const HEADER_HEIGHT: f64 = 76.0;
 
 /// A page of the given content height with the title and up to two caption lines at the top.
-fn page(content_height: f64, title: &str, caption: &[&str]) -> svg::Document {
+pub(crate) fn page(content_height: f64, title: &str, caption: &[&str]) -> svg::Document {
     let mut doc = svg::Document::new(PAGE_WIDTH, HEADER_HEIGHT + content_height);
     doc.text(PAGE_WIDTH / 2.0, 26.0, 19.0, "middle", title);
     for (i, line) in caption.iter().take(2).enumerate() {

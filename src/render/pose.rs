@@ -99,13 +99,42 @@ pub fn cartpole(obs: &[f32]) -> Pose {
     ]
 }
 
-/// Reacher (`cos q, sin q, target, q̇, fingertip − target`): both links from the base at the origin,
-/// ending at the fingertip.
-pub fn reacher(obs: &[f32]) -> Pose {
+/// The lengths of a two-link arm: the first link, and the fingertip's distance from the second joint.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Arm {
+    /// Length of the first link.
+    pub link: f64,
+    /// Distance of the fingertip from the second joint.
+    pub fingertip: f64,
+}
+
+impl Arm {
+    /// The arm of `reacher` (`long = false`) or of `reacher-long`.
+    pub fn of_reacher(long: bool) -> Self {
+        let link = if long {
+            reacher::LONG_LINK
+        } else {
+            reacher::LINK
+        };
+        Self {
+            link: link as f64,
+            fingertip: (link + (reacher::FINGERTIP - reacher::LINK)) as f64,
+        }
+    }
+
+    /// The farthest the fingertip reaches from the base.
+    pub fn reach(&self) -> f64 {
+        self.link + self.fingertip
+    }
+}
+
+/// Reacher (`cos q, sin q, target, q̇, fingertip − target`): both links of `arm` from the base at
+/// the origin, ending at the fingertip.
+pub fn reacher(arm: Arm, obs: &[f32]) -> Pose {
     let q0 = angle(obs[0], obs[2]);
     let q1 = angle(obs[1], obs[3]);
-    let elbow = rotate(q0, (reacher::LINK as f64, 0.0));
-    let tip = add(elbow, rotate(q0 + q1, (reacher::FINGERTIP as f64, 0.0)));
+    let elbow = rotate(q0, (arm.link, 0.0));
+    let tip = add(elbow, rotate(q0 + q1, (arm.fingertip, 0.0)));
     vec![
         Part::Rod {
             from: (0.0, 0.0),
@@ -219,7 +248,7 @@ mod tests {
             0.0,
             0.0,
         ];
-        let tip = rod_ends(&reacher(&obs))[1].1;
+        let tip = rod_ends(&reacher(Arm::of_reacher(false), &obs))[1].1;
         let want = reacher::fingertip(q);
         assert!(
             close(tip, (want[0] as f64, want[1] as f64)),

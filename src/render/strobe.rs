@@ -11,19 +11,19 @@ use super::pose::{self, Part, Point};
 use super::svg::{element, num, points, Document, Viewport};
 use super::{expect_obs_dim, page, PAGE_WIDTH};
 use anyhow::Result;
-use costlearn_envs::control::{cartpole, reacher};
+use costlearn_envs::control::cartpole;
 use costlearn_envs::Trajectories;
 use ndarray::{ArrayView2, Axis};
 
 /// Which articulated task a strobe draws.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq)]
 pub enum Body {
     /// `pendulum`: the rod about its pivot.
     Pendulum,
     /// `cartpole`: the cart on its track and the pole.
     CartPole,
-    /// `reacher`: both links, the fingertip and the target.
-    Reacher,
+    /// `reacher` (and `reacher-long`): both links, the fingertip and the target.
+    Reacher(pose::Arm),
     /// `hopper`: torso, thigh, leg and foot, laid out along time.
     Hopper,
 }
@@ -41,7 +41,7 @@ impl Body {
         match self {
             Body::Pendulum => 3,
             Body::CartPole => 5,
-            Body::Reacher => 10,
+            Body::Reacher(_) => 10,
             Body::Hopper => 11,
         }
     }
@@ -57,7 +57,7 @@ impl Body {
     /// Panels per row: the bodies with a fixed base sit side by side, the others get a full row.
     fn columns(self, episodes: usize) -> usize {
         match self {
-            Body::Pendulum | Body::Reacher => episodes.clamp(1, 3),
+            Body::Pendulum | Body::Reacher(_) => episodes.clamp(1, 3),
             Body::CartPole | Body::Hopper => 1,
         }
     }
@@ -66,7 +66,10 @@ impl Body {
     fn world(self, poses: usize) -> (f64, f64, f64, f64) {
         match self {
             Body::Pendulum => (-1.15, -1.15, 1.15, 1.15),
-            Body::Reacher => (-0.24, -0.24, 0.24, 0.24),
+            Body::Reacher(arm) => {
+                let r = arm.reach().max(0.2) + 0.03;
+                (-r, -r, r, r)
+            }
             Body::CartPole => {
                 let reach = cartpole::TRACK as f64 + cartpole::POLE_LENGTH as f64 + 0.1;
                 (-reach, -1.15, reach, 1.15)
@@ -83,7 +86,7 @@ impl Body {
         match self {
             Body::Pendulum => pose::pendulum(obs),
             Body::CartPole => pose::cartpole(obs),
-            Body::Reacher => pose::reacher(obs),
+            Body::Reacher(arm) => pose::reacher(arm, obs),
             Body::Hopper => pose::hopper(obs, index as f64 * HOPPER_SPACING),
         }
     }
@@ -143,7 +146,7 @@ pub fn draw(body: Body, trajs: &Trajectories, title: &str) -> Result<String> {
             let parts = body.pose(&obs.row(t).to_vec(), i);
             draw_pose(&mut doc, &view, &parts, t, u);
         }
-        if body == Body::Reacher && obs.nrows() > 0 {
+        if matches!(body, Body::Reacher(_)) && obs.nrows() > 0 {
             cross(
                 &mut doc,
                 &view,
@@ -174,7 +177,7 @@ fn caption(body: Body, stride: usize, dt: f64) -> String {
         Body::CartPole => format!(
             "Cart on its track (with end stops) and pole, {every}; grey: path of the pole's tip."
         ),
-        Body::Reacher => format!(
+        Body::Reacher(_) => format!(
             "Both links from the base, {every}; grey: fingertip path; red ×: target; dashed: target region."
         ),
         Body::Hopper => format!(
@@ -224,7 +227,7 @@ fn draw_scene(doc: &mut Document, body: Body, view: &Viewport, steps: &[usize], 
                 doc.raw(&line(view, (x, -0.15), (x, 0.15), &grey(3.0)));
             }
         }
-        Body::Reacher => {
+        Body::Reacher(arm) => {
             let (cx, cy) = view.map(0.0, 0.0);
             let mut attrs = grey(1.0);
             attrs.extend([
@@ -235,7 +238,7 @@ fn draw_scene(doc: &mut Document, body: Body, view: &Viewport, steps: &[usize], 
             ]);
             doc.raw(&element("circle", &attrs));
             doc.raw(&dot(view.map(0.0, 0.0), 4.0, "#444"));
-            let reach = (reacher::LINK + reacher::FINGERTIP) as f64;
+            let reach = arm.reach();
             let mut attrs = grey(0.5);
             attrs.extend([
                 ("cx", num(cx)),

@@ -12,17 +12,17 @@
 //! 4. the policy's reward becomes the new cost.
 
 use super::config::GclConfig;
-use super::cost_net::{HostCostNet, StepBatch};
+use super::cost_net::StepBatch;
 use super::discriminator::{Discriminator, Granularity};
 use super::error::{GclError, Result};
+use super::learned_cost::LearnedCost;
 use super::partition::{log_mu_tilde, Scores};
 use super::train::DiscriminatorTrainer;
-use crate::cost::{check_cost_batch, Cost, RewardSource};
+use crate::cost::RewardSource;
 use crate::fusion::FusionBuffer;
 use crate::nn::{Device, NnError};
 use crate::ppo::{Ppo, PpoConfig, PpoError};
 use costlearn_envs::{episode_rng, EnvEntry, Rng, Trajectories};
-use ndarray::{Array1, ArrayView2};
 use serde::{Deserialize, Serialize};
 use std::path::Path;
 use std::sync::Arc;
@@ -102,43 +102,6 @@ pub struct GclMetrics {
     pub mean_log_prob: f32,
 }
 
-/// The learned per-step cost as a [`Cost`] for the policy's rewards.
-#[derive(Clone, Debug)]
-struct LearnedCost(HostCostNet, usize, usize);
-
-impl Cost for LearnedCost {
-    fn obs_dim(&self) -> usize {
-        self.1
-    }
-
-    fn act_dim(&self) -> usize {
-        self.2
-    }
-
-    fn cost(
-        &self,
-        obs: ArrayView2<'_, f32>,
-        acts: ArrayView2<'_, f32>,
-    ) -> crate::nn::Result<Array1<f32>> {
-        check_cost_batch(self, obs, acts)?;
-        let n = obs.nrows();
-        // Each (x, u) pair is a one-step trajectory.
-        let obs3 = obs.to_shape((n, 1, self.1)).map_err(shape_error)?;
-        let acts3 = acts.to_shape((n, 1, self.2)).map_err(shape_error)?;
-        let batch = StepBatch::new(obs3.view(), acts3.view())
-            .map_err(|e| NnError::Backend(e.to_string()))?;
-        let c = self
-            .0
-            .step_costs(&batch)
-            .map_err(|e| NnError::Backend(e.to_string()))?;
-        Ok(c.column(0).to_owned())
-    }
-}
-
-fn shape_error(_: ndarray::ShapeError) -> NnError {
-    NnError::Backend("cost batch is not contiguous".to_string())
-}
-
 /// GAN-form guided cost learning on one task from a set of demonstrations.
 pub struct GclLearner {
     ppo: Ppo,
@@ -199,7 +162,7 @@ impl GclLearner {
         let trainer = DiscriminatorTrainer::new(config.gcl.clone()).map_err(setup(0))?;
         let buffer = FusionBuffer::new(config.fusion_snapshots)
             .map_err(|e| setup(0)(GclError::Fusion(e)))?;
-        let cost = LearnedCost(disc.host_cost(), spec.obs_dim(), spec.act_dim());
+        let cost = LearnedCost::new(disc.host_cost(), spec.obs_dim(), spec.act_dim());
         ppo.set_reward(RewardSource::Cost(Arc::new(cost)))
             .map_err(|source| LearnerError::Ppo {
                 iteration: 0,
@@ -296,7 +259,7 @@ impl GclLearner {
 
         // The policy's next step is rewarded by the updated cost.
         let spec = self.ppo.spec();
-        let cost = LearnedCost(self.disc.host_cost(), spec.obs_dim(), spec.act_dim());
+        let cost = LearnedCost::new(self.disc.host_cost(), spec.obs_dim(), spec.act_dim());
         self.ppo
             .set_reward(RewardSource::Cost(Arc::new(cost)))
             .map_err(|source| LearnerError::Ppo {
@@ -371,7 +334,7 @@ impl GclLearner {
     pub fn load_cost(&mut self, path: &Path) -> Result<(), LearnerError> {
         self.disc.params_mut().load(path)?;
         let spec = self.ppo.spec();
-        let cost = LearnedCost(self.disc.host_cost(), spec.obs_dim(), spec.act_dim());
+        let cost = LearnedCost::new(self.disc.host_cost(), spec.obs_dim(), spec.act_dim());
         self.ppo
             .set_reward(RewardSource::Cost(Arc::new(cost)))
             .map_err(|source| LearnerError::Ppo {

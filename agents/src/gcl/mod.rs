@@ -7,6 +7,8 @@
 //! - [`discriminator`]: `D_θ(τ) = σ(−c_θ(τ) − log Z − log q(τ))` with a learned `log Z`, per
 //!   trajectory or per transition;
 //! - [`losses`]: `L_disc`, `L_cost` and `L_gen`, each written once with its equation;
+//! - [`learned_cost`]: a trained cost network frozen as a [`Cost`](crate::cost::Cost), loaded from
+//!   its weights file;
 //! - [`partition`]: the importance-sampling estimate of the partition function;
 //! - [`GclConfig`] and [`DiscriminatorTrainer`]: the discriminator's side of a round, `k` Adam
 //!   steps on balanced minibatches of demonstrations and samples scored by a [`FusionBuffer`].
@@ -49,6 +51,7 @@ mod config;
 pub mod cost_net;
 pub mod discriminator;
 mod error;
+pub mod learned_cost;
 pub mod learner;
 pub mod losses;
 pub mod partition;
@@ -58,6 +61,7 @@ pub use config::GclConfig;
 pub use cost_net::{CostInput, CostNet, CostNetBuilder, HostCostNet, StepBatch};
 pub use discriminator::{Discriminator, DiscriminatorBuilder, Granularity, Scored};
 pub use error::{GclError, Result};
+pub use learned_cost::LearnedCost;
 pub use learner::{GclLearner, GclMetrics, LearnerConfig, LearnerError};
 pub use partition::{log_mu_tilde, Scores};
 pub use train::{DiscRound, DiscriminatorTrainer};

@@ -5,22 +5,39 @@ use crate::policy::Policy;
 use crate::seeding::Rng;
 use ndarray::{Array1, Array2, ArrayView2};
 use rand::Rng as _;
+use std::fmt;
+use std::sync::Arc;
 
 /// The mean action of a scripted controller for one observation, written into its second argument.
-pub type Controller = fn(&[f32], &mut [f32]);
+pub type Controller = Arc<dyn Fn(&[f32], &mut [f32]) + Send + Sync>;
 
 /// `u ~ N(μ(x), diag(σ²))` around a scripted controller `μ`. `log_prob` is the Gaussian density of the
 /// action as sampled (the environment clips it afterwards).
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct GaussianExpert {
     controller: Controller,
     std: Vec<f32>,
 }
 
+impl fmt::Debug for GaussianExpert {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("GaussianExpert")
+            .field("std", &self.std)
+            .finish_non_exhaustive()
+    }
+}
+
 impl GaussianExpert {
-    /// Noise of standard deviation `std[j]` on action dimension `j` around `controller`.
-    pub fn new(controller: Controller, std: Vec<f32>) -> Self {
-        Self { controller, std }
+    /// Noise of standard deviation `std[j]` on action dimension `j` around `controller` (a
+    /// function or a closure over the task's parameters).
+    pub fn new(
+        controller: impl Fn(&[f32], &mut [f32]) + Send + Sync + 'static,
+        std: Vec<f32>,
+    ) -> Self {
+        Self {
+            controller: Arc::new(controller),
+            std,
+        }
     }
 
     /// The noise standard deviations, one per action dimension.

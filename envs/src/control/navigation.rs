@@ -35,6 +35,15 @@ pub const MAX_FORCE: f32 = 2.0;
 pub const DAMPING: f32 = 2.0;
 /// Seconds per step.
 pub const DT: f32 = 0.05;
+/// Horizontal position of every start (`−GOAL_X`) and goal (`GOAL_X`).
+pub const GOAL_X: f32 = 0.8;
+
+/// The reward of a step from position `p` towards `goal` under the clipped force `u`:
+/// `−‖p − goal‖ − 0.01 ‖u‖²`.
+pub fn reward(p: [f32; 2], goal: [f32; 2], u: [f32; 2]) -> f32 {
+    let dist = (p[0] - goal[0]).hypot(p[1] - goal[1]);
+    -dist - 0.01 * (u[0] * u[0] + u[1] * u[1])
+}
 
 /// The navigation task (see the module documentation).
 #[derive(Clone, Debug)]
@@ -81,8 +90,8 @@ impl Model for Navigation {
     }
 
     fn add_copy(&self, world: &mut PhysicsWorld, slot: usize, rng: &mut Rng) -> NavigationCopy {
-        let start = Vector::new(-0.8, rng.gen_range(-0.3f32..0.3));
-        let goal = [0.8, rng.gen_range(-0.3f32..0.3)];
+        let start = Vector::new(-GOAL_X, rng.gen_range(-0.3f32..0.3));
+        let goal = [GOAL_X, rng.gen_range(-0.3f32..0.3)];
         let groups = copy_groups(slot);
         world.insert(
             RigidBodyBuilder::fixed(),
@@ -114,8 +123,7 @@ impl Model for Navigation {
         let p = body.translation();
         body.reset_forces(true);
         body.add_force(Vector::new(u[0], u[1]), true);
-        let dist = (p.x - copy.goal[0]).hypot(p.y - copy.goal[1]);
-        -dist - 0.01 * (u[0] * u[0] + u[1] * u[1])
+        reward([p.x, p.y], copy.goal, u)
     }
 
     fn finish(&self, world: &mut PhysicsWorld, copy: &mut NavigationCopy, obs: &mut [f32]) -> f32 {

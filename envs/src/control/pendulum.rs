@@ -21,6 +21,11 @@
 //! **Returns** over 64 episodes (mean ± std; episode `i` reset and acted with `episode_rng(0, i)`,
 //! measured by `envs/tests/control.rs`): expert [`expert`] −156.4 ± 87.7, uniform random −1206.7 ± 282.1.
 //! The test requires the expert's mean return to exceed random's by at least 800.
+//!
+//! `pendulum-heavy` ([`heavy_entry`]) is the same task with a rod of mass 1.5: same spaces, reward
+//! and horizon, so that a cost learned on `pendulum` can be re-optimised on it. Its expert (the same
+//! controller for that mass) returns −196.0 ± 119.6, uniform random −1204.2 ± 308.2 (64 episodes,
+//! seed 0, `demos/manifest.toml`).
 
 use super::expert::GaussianExpert;
 use super::rapier::{joint_state, set_joint_states, Model, RapierEnv, RapierVecEnv};
@@ -45,10 +50,12 @@ pub const MAX_SPEED: f32 = 8.0;
 /// Seconds per step.
 pub const DT: f32 = 0.05;
 
-/// The pendulum task (see the module documentation).
+/// The pendulum task (see the module documentation); [`Pendulum::mass`] changes the rod's mass for
+/// a variant of the task.
 #[derive(Clone, Debug)]
 pub struct Pendulum {
     spec: EnvSpec,
+    mass: f32,
 }
 
 impl Default for Pendulum {
@@ -64,7 +71,38 @@ impl Default for Pendulum {
                 horizon: 200,
                 dt: DT,
             },
+            mass: MASS,
         }
+    }
+}
+
+impl Pendulum {
+    /// The task under another registered name.
+    pub fn named(mut self, name: &str) -> Self {
+        self.spec.name = name.to_string();
+        self
+    }
+
+    /// A rod of mass `mass` (default [`MASS`]); its length and the torque limit are unchanged.
+    pub fn mass(mut self, mass: f32) -> Self {
+        self.mass = mass;
+        self
+    }
+
+    /// The expert of this pendulum: [`controller`] for its mass plus `N(0, 0.2²)` torque noise.
+    pub fn expert(&self) -> GaussianExpert {
+        let mass = self.mass;
+        GaussianExpert::new(move |obs, u| controller(mass, obs, u), vec![EXPERT_STD])
+    }
+
+    /// A registry entry for this pendulum, with its expert and batched implementation.
+    pub fn entry(self, summary: &str) -> EnvEntry {
+        let (one, many, expert) = (self.clone(), self.clone(), self.expert());
+        EnvEntry::new(self.spec.name.clone(), summary, move || {
+            Box::new(RapierEnv::new(one.clone()))
+        })
+        .with_expert(move || Box::new(expert.clone()))
+        .with_vec_env(move |n| Box::new(RapierVecEnv::new(many.clone(), n)))
     }
 }
 
@@ -105,8 +143,8 @@ impl Model for Pendulum {
                 .can_sleep(false)
                 .additional_mass_properties(MassProperties::new(
                     Vector::new(0.0, LENGTH / 2.0),
-                    MASS,
-                    MASS * LENGTH * LENGTH / 12.0,
+                    self.mass,
+                    self.mass * LENGTH * LENGTH / 12.0,
                 )),
         );
         let joint = world
@@ -174,14 +212,15 @@ pub fn make_vec(n: usize) -> RapierVecEnv<Pendulum> {
     RapierVecEnv::new(Pendulum::default(), n)
 }
 
-/// Noiseless expert torque: energy-shaping swing-up (`u = k (E* − E) θ̇`, pumping energy towards
-/// that of resting upright) and, near the top, a PD balance `u = −(10 θ + 2.5 θ̇)`.
-pub fn controller(obs: &[f32], u: &mut [f32]) {
+/// Noiseless expert torque for a rod of mass `mass`: energy-shaping swing-up (`u = k (E* − E) θ̇`,
+/// pumping energy towards that of resting upright) and, near the top, a PD balance
+/// `u = −(10 θ + 2.5 θ̇)`.
+pub fn controller(mass: f32, obs: &[f32], u: &mut [f32]) {
     let (c, s, w) = (obs[0], obs[1], obs[2]);
     let theta = s.atan2(c);
-    let inertia = MASS * LENGTH * LENGTH / 3.0;
+    let inertia = mass * LENGTH * LENGTH / 3.0;
     // Energy relative to resting upright.
-    let energy = 0.5 * inertia * w * w + MASS * G * LENGTH / 2.0 * (c - 1.0);
+    let energy = 0.5 * inertia * w * w + mass * G * LENGTH / 2.0 * (c - 1.0);
     let torque = if c > 0.85 && w.abs() < 4.0 {
         -(10.0 * theta + 2.5 * w)
     } else {
@@ -195,18 +234,24 @@ pub const EXPERT_STD: f32 = 0.2;
 
 /// The expert: [`controller`] plus `N(0, 0.2²)` torque noise.
 pub fn expert() -> GaussianExpert {
-    GaussianExpert::new(controller, vec![EXPERT_STD])
+    Pendulum::default().expert()
 }
 
 /// Registry entry.
 pub fn entry() -> EnvEntry {
-    EnvEntry::new(
-        "pendulum",
-        "Pendulum-v1 on a Rapier revolute joint: swing up and balance",
-        || Box::new(make()),
-    )
-    .with_expert(|| Box::new(expert()))
-    .with_vec_env(|n| Box::new(make_vec(n)))
+    Pendulum::default().entry("Pendulum-v1 on a Rapier revolute joint: swing up and balance")
+}
+
+/// Mass of the rod of `pendulum-heavy`.
+pub const HEAVY_MASS: f32 = 1.5;
+
+/// Registry entry of `pendulum-heavy`, the same task with a rod of mass [`HEAVY_MASS`]: a changed
+/// task on which a cost learned on `pendulum` is re-optimised.
+pub fn heavy_entry() -> EnvEntry {
+    Pendulum::default()
+        .named("pendulum-heavy")
+        .mass(HEAVY_MASS)
+        .entry("pendulum with a rod of mass 1.5 (same spaces): a changed task for a learned cost")
 }
 
 #[cfg(test)]

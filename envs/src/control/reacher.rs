@@ -17,6 +17,12 @@
 //! **Returns** over 64 episodes (mean ± std; episode `i` reset and acted with `episode_rng(0, i)`,
 //! measured by `envs/tests/control.rs`): expert [`expert`] −7.1 ± 2.5, uniform random −42.9 ± 3.8.
 //! The test requires the expert's mean return to exceed random's by at least 30.
+//!
+//! `reacher-long` ([`long_entry`]) is the same task with links of 0.12 m (the fingertip 0.13 m from
+//! the second joint, link masses following their lengths): same spaces, reward and horizon, so that a
+//! cost learned on `reacher` can be re-optimised on it. Its expert (the same controller for those
+//! lengths) returns −9.1 ± 2.7, uniform random −43.9 ± 3.9 (64 episodes, seed 0,
+//! `demos/manifest.toml`).
 
 use super::expert::GaussianExpert;
 use super::rapier::{joint_state, set_joint_states, Model, RapierEnv, RapierVecEnv};
@@ -42,10 +48,13 @@ fn capsule_mass(len: f32) -> f32 {
     1000.0 * std::f32::consts::PI * r * r * (len + 4.0 / 3.0 * r)
 }
 
-/// The reacher task (see the module documentation).
+/// The reacher task (see the module documentation); [`Reacher::link`] changes the arm's link
+/// lengths for a variant of the task.
 #[derive(Clone, Debug)]
 pub struct Reacher {
     spec: EnvSpec,
+    link: f32,
+    fingertip: f32,
 }
 
 impl Default for Reacher {
@@ -58,7 +67,54 @@ impl Default for Reacher {
                 horizon: 50,
                 dt: DT,
             },
+            link: LINK,
+            fingertip: FINGERTIP,
         }
+    }
+}
+
+impl Reacher {
+    /// The task under another registered name.
+    pub fn named(mut self, name: &str) -> Self {
+        self.spec.name = name.to_string();
+        self
+    }
+
+    /// Links of length `link` (default [`LINK`]), the fingertip `link + 0.01` m from the second
+    /// joint as in the base task; link masses follow their lengths.
+    pub fn link(mut self, link: f32) -> Self {
+        self.link = link;
+        self.fingertip = link + (FINGERTIP - LINK);
+        self
+    }
+
+    /// Fingertip position for joint angles `q`.
+    pub fn fingertip(&self, q: [f32; 2]) -> [f32; 2] {
+        let a = q[0] + q[1];
+        [
+            self.link * q[0].cos() + self.fingertip * a.cos(),
+            self.link * q[0].sin() + self.fingertip * a.sin(),
+        ]
+    }
+
+    /// The expert of this arm: [`controller`] for its lengths plus `N(0, 0.05²)` noise on each
+    /// action.
+    pub fn expert(&self) -> GaussianExpert {
+        let (link, tip) = (self.link, self.fingertip);
+        GaussianExpert::new(
+            move |obs, u| controller(link, tip, obs, u),
+            vec![EXPERT_STD; 2],
+        )
+    }
+
+    /// A registry entry for this arm, with its expert and batched implementation.
+    pub fn entry(self, summary: &str) -> EnvEntry {
+        let (one, many, expert) = (self.clone(), self.clone(), self.expert());
+        EnvEntry::new(self.spec.name.clone(), summary, move || {
+            Box::new(RapierEnv::new(one.clone()))
+        })
+        .with_expert(move || Box::new(expert.clone()))
+        .with_vec_env(move |n| Box::new(RapierVecEnv::new(many.clone(), n)))
     }
 }
 
@@ -69,13 +125,9 @@ pub struct ReacherCopy {
     target: [f32; 2],
 }
 
-/// Fingertip position for joint angles `q`.
+/// Fingertip position of the base task's arm for joint angles `q`.
 pub fn fingertip(q: [f32; 2]) -> [f32; 2] {
-    let a = q[0] + q[1];
-    [
-        LINK * q[0].cos() + FINGERTIP * a.cos(),
-        LINK * q[0].sin() + FINGERTIP * a.sin(),
-    ]
+    Reacher::default().fingertip(q)
 }
 
 fn link_body(len: f32, extra_tip_mass: f32, tip: f32) -> RigidBodyBuilder {
@@ -120,9 +172,9 @@ impl Model for Reacher {
             }
         };
         let base = world.insert_body(RigidBodyBuilder::fixed());
-        let l0 = world.insert_body(link_body(LINK, 0.0, 0.0));
+        let l0 = world.insert_body(link_body(self.link, 0.0, 0.0));
         let fingertip_mass = 1000.0 * 4.0 / 3.0 * std::f32::consts::PI * 0.01f32.powi(3);
-        let l1 = world.insert_body(link_body(LINK, fingertip_mass, FINGERTIP));
+        let l1 = world.insert_body(link_body(self.link, fingertip_mass, self.fingertip));
         let j0 = world
             .insert_multibody_joint(base, l0, RevoluteJointBuilder::new())
             .expect("valid multibody");
@@ -131,7 +183,7 @@ impl Model for Reacher {
                 l0,
                 l1,
                 RevoluteJointBuilder::new()
-                    .local_anchor1(Vector::new(LINK, 0.0))
+                    .local_anchor1(Vector::new(self.link, 0.0))
                     .limits([-3.0, 3.0]),
             )
             .expect("valid multibody");
@@ -162,7 +214,7 @@ impl Model for Reacher {
             joint_state(world, copy.joints[0]).0,
             joint_state(world, copy.joints[1]).0,
         ];
-        let tip = fingertip(q);
+        let tip = self.fingertip(q);
         let dist = (tip[0] - copy.target[0]).hypot(tip[1] - copy.target[1]);
         -dist - (action[0] * action[0] + action[1] * action[1])
     }
@@ -175,7 +227,7 @@ impl Model for Reacher {
     fn observe(&self, world: &PhysicsWorld, copy: &ReacherCopy, obs: &mut [f32]) {
         let (q0, qd0) = joint_state(world, copy.joints[0]);
         let (q1, qd1) = joint_state(world, copy.joints[1]);
-        let tip = fingertip([q0, q1]);
+        let tip = self.fingertip([q0, q1]);
         let t = copy.target;
         obs.copy_from_slice(&[
             q0.cos(),
@@ -202,14 +254,15 @@ pub fn make_vec(n: usize) -> RapierVecEnv<Reacher> {
     RapierVecEnv::new(Reacher::default(), n)
 }
 
-/// Noiseless expert action: Jacobian-transpose PD, `τ = Jᵀ · 50 (target − fingertip) − 0.12 q̇`, clipped.
-pub fn controller(obs: &[f32], u: &mut [f32]) {
+/// Noiseless expert action of an arm with links `link` and the fingertip `tip` from the second
+/// joint: Jacobian-transpose PD, `τ = Jᵀ · 50 (target − fingertip) − 0.12 q̇`, clipped.
+pub fn controller(link: f32, tip: f32, obs: &[f32], u: &mut [f32]) {
     let (c0, c1, s0, s1) = (obs[0], obs[1], obs[2], obs[3]);
     let (c01, s01) = (c0 * c1 - s0 * s1, s0 * c1 + c0 * s1);
     let (ex, ey) = (-obs[8], -obs[9]);
     let j = [
-        [-LINK * s0 - FINGERTIP * s01, -FINGERTIP * s01],
-        [LINK * c0 + FINGERTIP * c01, FINGERTIP * c01],
+        [-link * s0 - tip * s01, -tip * s01],
+        [link * c0 + tip * c01, tip * c01],
     ];
     let (kp, kd) = (50.0, 0.12);
     for (i, ui) in u.iter_mut().enumerate().take(2) {
@@ -222,18 +275,24 @@ pub const EXPERT_STD: f32 = 0.05;
 
 /// The expert: [`controller`] plus `N(0, 0.05²)` noise on each action.
 pub fn expert() -> GaussianExpert {
-    GaussianExpert::new(controller, vec![EXPERT_STD; 2])
+    Reacher::default().expert()
 }
 
 /// Registry entry.
 pub fn entry() -> EnvEntry {
-    EnvEntry::new(
-        "reacher",
-        "Reacher-v5 on a Rapier two-link arm: touch a random target",
-        || Box::new(make()),
-    )
-    .with_expert(|| Box::new(expert()))
-    .with_vec_env(|n| Box::new(make_vec(n)))
+    Reacher::default().entry("Reacher-v5 on a Rapier two-link arm: touch a random target")
+}
+
+/// Link length of `reacher-long`.
+pub const LONG_LINK: f32 = 0.12;
+
+/// Registry entry of `reacher-long`, the same task with links of [`LONG_LINK`] m: a changed task
+/// on which a cost learned on `reacher` is re-optimised.
+pub fn long_entry() -> EnvEntry {
+    Reacher::default()
+        .named("reacher-long")
+        .link(LONG_LINK)
+        .entry("reacher with links of 0.12 m (same spaces): a changed task for a learned cost")
 }
 
 #[cfg(test)]

@@ -18,7 +18,7 @@ use std::path::PathBuf;
 const CURVE_FILE: &str = "learning_curve.svg";
 
 /// A progress bar over training iterations, drawn on stderr.
-fn progress_bar(iterations: usize) -> ProgressBar {
+pub(crate) fn progress_bar(iterations: usize) -> ProgressBar {
     let bar = ProgressBar::new(iterations as u64);
     let style = ProgressStyle::with_template(
         "{elapsed_precise} [{bar:30}] iteration {pos}/{len}, {msg} (eta {eta})",
