@@ -2,7 +2,7 @@
 //! ends by writing its result file. A run whose result file exists is finished; `--resume` skips it.
 
 use super::suite::{Algorithm, RunSpec, Suite};
-use crate::commands::eval::EVAL_FILE;
+use crate::commands::eval::{self, evaluate_dir, ReoptArgs, EVAL_FILE};
 use crate::commands::train::{bc, gcl, maxent_irl, Progress, RunArgs};
 use crate::run_dir::{CsvRow, METRICS_FILE};
 use anyhow::{bail, Context, Result};
@@ -348,9 +348,22 @@ impl Measured {
     }
 }
 
-/// Reads the run's `eval.json` (as JSON, so keys other versions add or lack are fine) and, for
-/// GCL, its training env steps (the last `env_steps` of `metrics.csv`).
+/// Evaluates a GCL run's learned cost, then reads the run's `eval.json` (as JSON, so keys other
+/// versions add or lack are fine) and, for GCL, its training env steps (the last `env_steps` of
+/// `metrics.csv`).
 fn measure(spec: &RunSpec, dir: &Path) -> Result<Measured> {
+    if matches!(
+        spec.algorithm,
+        Algorithm::GclTraj | Algorithm::GclTransition
+    ) {
+        // The learned cost's quality (its correlation with the true cost on held-out steps, its
+        // plot, and re-optimisation when the suite asks for it) is measured by `costlearn eval`.
+        let reopt = spec.reopt.then_some(ReoptArgs {
+            iterations: None,
+            changed: None,
+        });
+        evaluate_dir(dir, eval::SEED, spec.eval_episodes, reopt.as_ref())?;
+    }
     let path = dir.join(EVAL_FILE);
     let text = std::fs::read_to_string(&path)
         .with_context(|| format!("the run wrote no {}", path.display()))?;

@@ -60,6 +60,8 @@ struct Settings {
     epochs: Option<usize>,
     /// Evaluation episodes (sampled algorithms; MaxEnt IRL is evaluated exactly).
     eval_episodes: Option<usize>,
+    /// Re-optimise a fresh policy on each learned cost (see `costlearn eval --reopt`).
+    reopt: Option<bool>,
 }
 
 /// A suite file as written.
@@ -75,6 +77,7 @@ struct SuiteFile {
     iterations: Option<usize>,
     epochs: Option<usize>,
     eval_episodes: Option<usize>,
+    reopt: Option<bool>,
     #[serde(rename = "task")]
     tasks: Vec<TaskFile>,
 }
@@ -91,6 +94,7 @@ struct TaskFile {
     iterations: Option<usize>,
     epochs: Option<usize>,
     eval_episodes: Option<usize>,
+    reopt: Option<bool>,
 }
 
 /// One run of a suite: an algorithm on a task with the first `demos` demonstrations and a seed.
@@ -112,6 +116,8 @@ pub struct RunSpec {
     pub epochs: usize,
     /// Evaluation episodes.
     pub eval_episodes: usize,
+    /// Whether a learned cost is re-optimised on (the task and its changed variant).
+    pub reopt: bool,
 }
 
 impl RunSpec {
@@ -185,6 +191,7 @@ impl Suite {
             iterations: file.iterations,
             epochs: file.epochs,
             eval_episodes: file.eval_episodes,
+            reopt: file.reopt,
         };
         if file.seeds.is_empty() {
             bail!("suite {origin}: `seeds` must list at least one seed");
@@ -213,6 +220,7 @@ impl Suite {
                 iterations: task.iterations.or(top.iterations),
                 epochs: task.epochs.or(top.epochs),
                 eval_episodes: task.eval_episodes.or(top.eval_episodes),
+                reopt: task.reopt.or(top.reopt),
             };
             if [settings.iterations, settings.epochs, settings.eval_episodes].contains(&Some(0)) {
                 bail!("{at}: iterations, epochs and eval_episodes must be at least 1");
@@ -234,6 +242,7 @@ impl Suite {
                             iterations: settings.iterations.unwrap_or(DEFAULT_ITERATIONS),
                             epochs: settings.epochs.unwrap_or(DEFAULT_EPOCHS),
                             eval_episodes: settings.eval_episodes.unwrap_or(DEFAULT_EVAL_EPISODES),
+                            reopt: settings.reopt.unwrap_or(false),
                         });
                     }
                 }

@@ -62,9 +62,11 @@ pub struct Args {
 
 /// What `--reopt` asks for.
 #[derive(Clone, Debug)]
-struct ReoptArgs {
-    iterations: Option<usize>,
-    changed: Option<String>,
+pub struct ReoptArgs {
+    /// PPO iterations of each re-optimisation (default: the run's own).
+    pub iterations: Option<usize>,
+    /// Changed task (default: the registered variant of the run's task).
+    pub changed: Option<String>,
 }
 
 /// The true return of a policy, normalised by the task's anchors, and the quality of a learned
@@ -250,20 +252,32 @@ fn episodes_of(env: &str, policy: &dyn Policy, seed: u64, episodes: usize) -> Re
 /// Rebuilds and evaluates the policy of a run directory, writes the evaluation to its
 /// `eval.json` and, for a run with a learned cost, draws `cost_vs_true.svg`.
 pub fn run(args: Args) -> Result<()> {
-    let config = read_config(&args.dir)?;
     let reopt = args.reopt.then(|| ReoptArgs {
         iterations: args.reopt_iterations,
         changed: args.changed.clone(),
     });
-    let run = RunDir::open(&args.dir)?;
-    let evaluation = evaluate_run(&run, &config, args.seed, args.episodes, reopt.as_ref())?;
-    evaluation.write(&run)?;
+    let evaluation = evaluate_dir(&args.dir, args.seed, args.episodes, reopt.as_ref())?;
     if args.json {
         println!("{}", serde_json::to_string(&evaluation)?);
     } else {
         println!("{}", evaluation.summary());
     }
     Ok(())
+}
+
+/// Evaluates the run in `dir` (and re-optimises on its learned cost when `reopt` is given), writes
+/// the evaluation to its `eval.json` and, for a run with a learned cost, draws `cost_vs_true.svg`.
+pub fn evaluate_dir(
+    dir: &Path,
+    seed: u64,
+    episodes: usize,
+    reopt: Option<&ReoptArgs>,
+) -> Result<Evaluation> {
+    let config = read_config(dir)?;
+    let run = RunDir::open(dir)?;
+    let evaluation = evaluate_run(&run, &config, seed, episodes, reopt)?;
+    evaluation.write(&run)?;
+    Ok(evaluation)
 }
 
 /// The parsed `config.json` of a run directory.
