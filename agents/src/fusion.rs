@@ -102,6 +102,11 @@ impl FusionBuffer {
         Ok(())
     }
 
+    /// Largest number of snapshots kept.
+    pub fn capacity(&self) -> usize {
+        self.capacity
+    }
+
     /// Number of snapshots kept.
     pub fn len(&self) -> usize {
         self.snapshots.len()

@@ -21,9 +21,10 @@ use super::train::DiscriminatorTrainer;
 use crate::cost::RewardSource;
 use crate::fusion::FusionBuffer;
 use crate::nn::{Device, NnError};
-use crate::ppo::{Ppo, PpoConfig, PpoError};
+use crate::ppo::{Ppo, PpoConfig, PpoError, SnapshotState};
 use costlearn_envs::{episode_rng, EnvEntry, Rng, Trajectories};
 use serde::{Deserialize, Serialize};
+use std::collections::VecDeque;
 use std::path::Path;
 use std::sync::Arc;
 use thiserror::Error;
@@ -63,6 +64,9 @@ pub enum LearnerError {
     /// Saving or loading the learned cost failed.
     #[error("learned cost file: {0}")]
     Weights(#[from] NnError),
+    /// Writing or reading a checkpoint failed.
+    #[error("checkpoint: {0}")]
+    Checkpoint(String),
 }
 
 /// Settings of the loop: the discriminator's, the policy's, and the fusion buffer's size.
@@ -104,13 +108,15 @@ pub struct GclMetrics {
 
 /// GAN-form guided cost learning on one task from a set of demonstrations.
 pub struct GclLearner {
-    ppo: Ppo,
-    disc: Discriminator,
-    trainer: DiscriminatorTrainer,
-    buffer: FusionBuffer,
+    pub(super) ppo: Ppo,
+    pub(super) disc: Discriminator,
+    pub(super) trainer: DiscriminatorTrainer,
+    pub(super) buffer: FusionBuffer,
+    /// What each policy snapshot in `buffer` is made of, oldest first, for checkpoints.
+    pub(super) kept: VecDeque<SnapshotState>,
     demos: Trajectories,
-    rng: Rng,
-    iteration: usize,
+    pub(super) rng: Rng,
+    pub(super) iteration: usize,
 }
 
 impl std::fmt::Debug for GclLearner {
@@ -173,6 +179,7 @@ impl GclLearner {
             disc,
             trainer,
             buffer,
+            kept: VecDeque::new(),
             demos,
             rng,
             iteration: 0,
@@ -211,6 +218,7 @@ impl GclLearner {
         // (a, d) The snapshot π_i samples episodes; the policy takes one MaxEnt RL step on
         //        r_t = −c_θ(x_t, u_t) − α log π(u_t | x_t).
         let snapshot = Arc::new(self.ppo.snapshot());
+        let snapshot_state = self.ppo.snapshot_state();
         let ppo_metrics = self.ppo.step().map_err(|source| LearnerError::Ppo {
             iteration: it,
             source,
@@ -225,6 +233,10 @@ impl GclLearner {
         self.buffer
             .push(snapshot, samples)
             .map_err(|e| gcl_err(GclError::Fusion(e)))?;
+        self.kept.push_back(snapshot_state);
+        if self.kept.len() > self.buffer.len() {
+            self.kept.pop_front();
+        }
 
         // (c) k steps of L_disc = E_p[−log D] + E_q[−log(1 − D)], D = σ(−c_θ − log Z − log q).
         let round = self
@@ -333,6 +345,11 @@ impl GclLearner {
     /// Loads weights written by [`GclLearner::save_cost`] and rewards the policy with that cost.
     pub fn load_cost(&mut self, path: &Path) -> Result<(), LearnerError> {
         self.disc.params_mut().load(path)?;
+        self.reward_with_cost()
+    }
+
+    /// Rewards the policy with the discriminator's current cost.
+    pub(super) fn reward_with_cost(&mut self) -> Result<(), LearnerError> {
         let spec = self.ppo.spec();
         let cost = LearnedCost::new(self.disc.host_cost(), spec.obs_dim(), spec.act_dim());
         self.ppo

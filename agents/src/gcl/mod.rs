@@ -47,6 +47,7 @@
 //! Adam::new(1e-3).step(disc.params_mut(), grads).unwrap();
 //! ```
 
+mod checkpoint;
 mod config;
 pub mod cost_net;
 pub mod discriminator;

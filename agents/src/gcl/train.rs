@@ -15,6 +15,7 @@ use crate::nn::Adam;
 use costlearn_envs::{Rng, Trajectories};
 use ndarray::{s, Array3, Axis};
 use rand::Rng as _;
+use std::path::Path;
 
 /// What one round of discriminator steps did.
 #[derive(Clone, Debug, PartialEq)]
@@ -30,7 +31,7 @@ pub struct DiscRound {
 }
 
 /// Trains a [`Discriminator`] round after round; keeps the optimizer's state between rounds.
-#[derive(Debug)]
+#[derive(Clone, Debug)]
 pub struct DiscriminatorTrainer {
     config: GclConfig,
     adam: Adam,
@@ -111,6 +112,17 @@ impl DiscriminatorTrainer {
     /// The settings.
     pub fn config(&self) -> &GclConfig {
         &self.config
+    }
+
+    /// Saves the optimizer's state for `disc`'s parameters (see [`Adam::save_state`]).
+    pub fn save_state(&self, disc: &Discriminator, path: &Path) -> Result<()> {
+        Ok(self.adam.save_state(disc.params(), path)?)
+    }
+
+    /// Restores the optimizer's state saved by [`DiscriminatorTrainer::save_state`]; on error
+    /// nothing changes.
+    pub fn load_state(&mut self, disc: &Discriminator, path: &Path) -> Result<()> {
+        Ok(self.adam.load_state(disc.params(), path)?)
     }
 
     /// `k` discriminator steps, each on `batch_size` demonstrations and `batch_size` samples drawn

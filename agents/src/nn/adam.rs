@@ -1,8 +1,14 @@
 //! The Adam optimizer over a [`ParamSet`], with optional global-norm gradient clipping.
 
 use super::backend::{with_device, DMat, Dev};
+use super::device::Device;
 use super::error::{NnError, Result};
-use super::params::{ParamGrads, ParamSet};
+use super::params::{to_array, ParamGrads, ParamId, ParamSet};
+use ndarray::Array2;
+use std::path::Path;
+
+/// Name of the step count in a saved optimiser state.
+const STEP_TENSOR: &str = "adam.step";
 
 /// Adam (Kingma & Ba 2015) with bias correction; optionally clips the global gradient norm first.
 #[derive(Clone)]
@@ -172,6 +178,58 @@ impl Adam {
             self.moments[i] = (new_m, new_v);
         }
         Ok(StepInfo { grad_norm, clipped })
+    }
+}
+
+impl Adam {
+    /// Saves the optimiser's state for the parameters `params` (the set it steps) to a safetensors
+    /// file, atomically: the step count as `adam.step` (`1×1`) and the first and second moment
+    /// estimates of each parameter `p` as `m/p` and `v/p` (zeros before the first step). The
+    /// settings (learning rate, betas, clipping) are not saved: they come from the configuration.
+    pub fn save_state(&self, params: &ParamSet, path: impl AsRef<Path>) -> Result<()> {
+        let mut state = ParamSet::new(Device::Cpu)?;
+        state.add(STEP_TENSOR, Array2::from_elem((1, 1), self.step as f32))?;
+        let started = self.moments.len() == params.len();
+        for (i, name) in params.names().iter().enumerate() {
+            let (m, v) = if started {
+                let (m, v) = &self.moments[i];
+                (to_array(m), to_array(v))
+            } else {
+                let zeros = Array2::zeros(params.shape(ParamId(i)));
+                (zeros.clone(), zeros)
+            };
+            state.add(format!("m/{name}"), m)?;
+            state.add(format!("v/{name}"), v)?;
+        }
+        state.save(path)
+    }
+
+    /// Restores the state written by [`Adam::save_state`] for the same parameters, so that the next
+    /// [`Adam::step`] is the one the saved optimiser would have taken. On error nothing changes and
+    /// the error names the file and the first problem found.
+    pub fn load_state(&mut self, params: &ParamSet, path: impl AsRef<Path>) -> Result<()> {
+        let path = path.as_ref();
+        let mut state = ParamSet::new(params.device())?;
+        let step = state.add(STEP_TENSOR, Array2::zeros((1, 1)))?;
+        for (i, name) in params.names().iter().enumerate() {
+            let zeros = Array2::zeros(params.shape(ParamId(i)));
+            state.add(format!("m/{name}"), zeros.clone())?;
+            state.add(format!("v/{name}"), zeros)?;
+        }
+        state.load(path)?;
+        let count = state.get(step)[[0, 0]];
+        if !(count >= 0.0 && count.fract() == 0.0 && count <= i32::MAX as f32) {
+            return Err(NnError::BadWeights {
+                path: path.to_path_buf(),
+                reason: format!("`{STEP_TENSOR}` is {count}, not a step count"),
+            });
+        }
+        let values = state.values();
+        self.moments = (0..params.len())
+            .map(|i| (values[1 + 2 * i].clone(), values[2 + 2 * i].clone()))
+            .collect();
+        self.step = count as i32;
+        Ok(())
     }
 }
 

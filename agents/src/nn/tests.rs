@@ -430,3 +430,54 @@ fn misuse_is_reported_as_errors() {
         ));
     }
 }
+
+#[test]
+fn a_restored_adam_takes_the_same_step_and_refuses_other_shapes() {
+    let (x, y) = (away_from_zero(6, 3, 1), away_from_zero(6, 2, 2));
+    let step = |params: &mut ParamSet, net: &Mlp, adam: &mut Adam| {
+        let g = params.graph();
+        let loss = net
+            .forward_array(params, &g, x.view())
+            .unwrap()
+            .sub(&g.constant(y.view()))
+            .unwrap()
+            .square()
+            .mean();
+        let grads = params.grads(loss.backward().unwrap()).unwrap();
+        adam.step(params, grads).unwrap();
+    };
+    let mut params = ParamSet::new(Device::Cpu).unwrap();
+    let net = mlp(&mut params, Activation::Tanh, 3);
+    let mut adam = Adam::new(1e-2).max_grad_norm(1.0);
+    for _ in 0..3 {
+        step(&mut params, &net, &mut adam);
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("adam.safetensors");
+    adam.save_state(&params, &file).unwrap();
+    let mut restored = Adam::new(1e-2).max_grad_norm(1.0);
+    restored.load_state(&params, &file).unwrap();
+    assert_eq!(restored.steps(), 3);
+    let mut twin = params.clone();
+    step(&mut params, &net, &mut adam);
+    step(&mut twin, &net, &mut restored);
+    let all =
+        |p: &ParamSet| -> Vec<Array2<f32>> { (0..p.len()).map(|i| p.get(ParamId(i))).collect() };
+    assert_eq!(all(&params), all(&twin));
+    // A fresh optimiser would have taken another step.
+    let mut fresh_twin = params.clone();
+    step(
+        &mut fresh_twin,
+        &net,
+        &mut Adam::new(1e-2).max_grad_norm(1.0),
+    );
+    step(&mut params, &net, &mut adam);
+    assert_ne!(all(&params), all(&fresh_twin));
+
+    let mut other = ParamSet::new(Device::Cpu).unwrap();
+    MlpBuilder::new(2, 1)
+        .build(&mut other, "f", &mut episode_rng(0, 0))
+        .unwrap();
+    let err = Adam::new(1e-2).load_state(&other, &file).unwrap_err();
+    assert!(err.to_string().contains("adam.safetensors"), "{err}");
+}

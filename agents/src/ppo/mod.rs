@@ -26,10 +26,13 @@
 //! | `reacher` | 64 (3200 steps) | 0.99 | 400 | 1e-3 | −0.5 |
 //! | others | 16 | 0.99 | 64 | 3e-4 | 0 |
 
+mod checkpoint;
 mod config;
 mod gae;
 mod normalizer;
 
+pub use checkpoint::SnapshotState;
+pub(crate) use checkpoint::{read_json, write_json};
 pub use config::PpoConfig;
 pub use gae::gae;
 pub use normalizer::RunningMeanStd;
