@@ -148,10 +148,12 @@ impl PpoSnapshot {
     /// unsquashed tanh network with a linear output.
     pub fn controller(&self) -> Result<MlpController> {
         let net = self.policy.mean_net();
-        if self.policy.is_squashed() || net.activations() != (Activation::Tanh, Activation::Identity)
+        if self.policy.is_squashed()
+            || net.activations() != (Activation::Tanh, Activation::Identity)
         {
             return Err(PpoError::Config(
-                "only an unsquashed tanh policy with a linear output exports as a controller".into(),
+                "only an unsquashed tanh policy with a linear output exports as a controller"
+                    .into(),
             ));
         }
         let dim = net.input_dim();

@@ -84,7 +84,9 @@ impl MlpController {
             )));
         }
         if !(obs_clip.is_finite() && obs_clip > 0.0) {
-            return Err(invalid(format!("obs_clip must be positive, got {obs_clip}")));
+            return Err(invalid(format!(
+                "obs_clip must be positive, got {obs_clip}"
+            )));
         }
         let mut width = obs_mean.len();
         for (k, layer) in layers.iter().enumerate() {
@@ -178,7 +180,10 @@ impl MlpController {
             return Err(invalid("`obs_clip` must hold one number"));
         }
         let mut layers = Vec::new();
-        while file.tensor(&format!("layers.{}.weight", layers.len())).is_ok() {
+        while file
+            .tensor(&format!("layers.{}.weight", layers.len()))
+            .is_ok()
+        {
             let k = layers.len();
             let name = format!("layers.{k}.weight");
             let weight = match read(&name)? {
@@ -187,18 +192,15 @@ impl MlpController {
                         .expect("the shape matches the data")
                 }
                 (shape, _) => {
-                    return Err(invalid(format!("`{name}` has shape {shape:?}, not [in, out]")))
+                    return Err(invalid(format!(
+                        "`{name}` has shape {shape:?}, not [in, out]"
+                    )))
                 }
             };
             let bias = vector(&format!("layers.{k}.bias"))?;
             layers.push(Layer { weight, bias });
         }
-        Self::new(
-            vector("obs_mean")?,
-            vector("obs_scale")?,
-            clip[0],
-            layers,
-        )
+        Self::new(vector("obs_mean")?, vector("obs_scale")?, clip[0], layers)
     }
 
     /// The controller as safetensors bytes (see the module documentation).
@@ -217,7 +219,11 @@ impl MlpController {
                 vec![self.input_dim()],
                 bytes(&mut self.obs_scale.iter()),
             ),
-            ("obs_clip".into(), vec![1], self.obs_clip.to_le_bytes().into()),
+            (
+                "obs_clip".into(),
+                vec![1],
+                self.obs_clip.to_le_bytes().into(),
+            ),
         ];
         for (k, layer) in self.layers.iter().enumerate() {
             let (rows, cols) = layer.weight.dim();
