@@ -18,7 +18,10 @@
 //! - **Reset**: the standing pose, every coordinate and speed perturbed by `U(−0.005, 0.005)`.
 //!
 //! **Returns** over 64 episodes (mean ± std; episode `i` reset and acted with `episode_rng(0, i)`,
-//! measured by `envs/tests/control.rs`): uniform random 50.6 ± 75.1. The task has no expert yet.
+//! measured by `envs/tests/control.rs`): uniform random 50.6 ± 75.1; the [`expert`] 331.9 ± 156.8.
+//!
+//! **Expert**: the mean action of a PPO policy trained on the true reward (see [`controller`]), a
+//! 64×64 tanh network with its observation normaliser, plus `N(0, 0.1²)` noise on each action.
 
 use super::expert::GaussianExpert;
 use super::mlp_expert::MlpController;
