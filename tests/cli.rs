@@ -75,6 +75,30 @@ fn record_then_inspect_round_trips() {
 }
 
 #[test]
+fn every_task_with_an_expert_records_and_inspects() {
+    let dir = tempfile::tempdir().unwrap();
+    for entry in costlearn_envs::registry::entries() {
+        if !entry.has_expert() {
+            continue;
+        }
+        let name = entry.name();
+        let file = dir.path().join(format!("{name}.npz"));
+        let file = file.to_str().unwrap();
+        let rec = costlearn(&["record", "--env", name, "--episodes", "2", "--out", file]);
+        assert!(rec.status.success(), "{name}: {}", stderr(&rec));
+        let out = costlearn(&["inspect", file, "--json"]);
+        assert!(out.status.success(), "{name}: {}", stderr(&out));
+        let summary: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+        assert_eq!(summary["env"], name);
+        assert_eq!(summary["episodes"], 2);
+        assert!(
+            summary["return_mean"].as_f64().unwrap().is_finite(),
+            "{name}"
+        );
+    }
+}
+
+#[test]
 fn record_refuses_to_overwrite_without_force() {
     let dir = tempfile::tempdir().unwrap();
     let file = dir.path().join("grid.npz");

@@ -124,16 +124,27 @@ fn navigation_expert_beats_random() {
     expert_beats_random("navigation", 50.0);
 }
 
-/// The hopper has no expert; its uniform-random return is printed for the documentation.
 #[test]
-fn hopper_random_return_is_finite_and_has_no_expert() {
-    let entry = registry::lookup("hopper").unwrap();
-    assert!(!entry.has_expert());
-    let mut env = entry.make();
-    let random = UniformRandom::new(env.spec().action_space.clone()).unwrap();
-    let (r, rs) = mean_std(&returns(env.as_mut(), &random, 0, 64));
-    println!("hopper: random {r:.1} ± {rs:.1}");
-    assert!(r.is_finite() && rs.is_finite());
+fn hopper_expert_beats_random() {
+    expert_beats_random("hopper", 150.0);
+}
+
+/// The shipped weights load, act on the task's shapes with finite actions, and the noisy expert
+/// replays an episode exactly from its seed.
+#[test]
+fn hopper_expert_weights_load_and_the_expert_is_deterministic() {
+    let net = hopper::controller();
+    assert_eq!((net.input_dim(), net.output_dim()), (11, 3));
+    let mut env = hopper::make();
+    let mut obs = vec![0.0; 11];
+    env.reset(7, &mut obs);
+    let mut u = [f32::NAN; 3];
+    net.mean_action(&obs, &mut u);
+    assert!(u.iter().all(|v| v.is_finite()), "{u:?}");
+    let expert = hopper::expert();
+    let a = returns(&mut env, &expert, 5, 2);
+    assert_eq!(a, returns(&mut env, &expert, 5, 2));
+    assert_ne!(a, returns(&mut env, &expert, 6, 2));
 }
 
 /// Runs `n` copies of `name`'s batched implementation for a whole episode under random actions in a

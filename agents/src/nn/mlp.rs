@@ -254,6 +254,16 @@ impl HostMlp {
         self.layers[self.layers.len() - 1].0.ncols()
     }
 
+    /// The layers' `(weight [in, out], bias [1, out])`, input layer first.
+    pub fn layers(&self) -> &[(Array2<f32>, Array2<f32>)] {
+        &self.layers
+    }
+
+    /// The nonlinearity after each hidden layer and after the output layer.
+    pub fn activations(&self) -> (Activation, Activation) {
+        (self.activation, self.output_activation)
+    }
+
     /// `[n, input] → [n, output]`. Errors if `x` has the wrong number of columns.
     pub fn forward(&self, x: ArrayView2<'_, f32>) -> Result<Array2<f32>> {
         if x.ncols() != self.input_dim() {

@@ -309,6 +309,16 @@ impl GaussianSnapshot {
         &self.inner.log_std
     }
 
+    /// The mean network `μ`.
+    pub fn mean_net(&self) -> &HostMlp {
+        &self.inner.mean
+    }
+
+    /// Whether actions are squashed into a box.
+    pub fn is_squashed(&self) -> bool {
+        self.inner.squash.is_some()
+    }
+
     /// The mean `μ(x)` before squashing, `[n, act_dim]`.
     pub fn mean(&self, obs: ArrayView2<'_, f32>) -> Result<Array2<f32>> {
         self.inner.mean.forward(obs)

@@ -125,6 +125,13 @@ impl PpoConfig {
                 .policy_lr(1e-3)
                 .value_lr(1e-3)
                 .init_log_std(-0.5),
+            "hopper" => base
+                .episodes_per_iteration(32)
+                .num_envs(32)
+                .minibatch_size(600)
+                .policy_lr(3e-4)
+                .value_lr(1e-3)
+                .init_log_std(-0.5),
             _ => base,
         }
     }

@@ -24,6 +24,7 @@
 //! |---|---|---|---|---|---|
 //! | `pendulum` | 20 (4000 steps) | 0.95 | 500 | 1e-3 | 0 |
 //! | `reacher` | 64 (3200 steps) | 0.99 | 400 | 1e-3 | −0.5 |
+//! | `hopper` | 32 (9600 steps) | 0.99 | 600 | 3e-4 (value 1e-3) | −0.5 |
 //! | others | 16 | 0.99 | 64 | 3e-4 | 0 |
 
 mod checkpoint;
@@ -38,8 +39,9 @@ pub use gae::gae;
 pub use normalizer::RunningMeanStd;
 
 use crate::cost::RewardSource;
-use crate::nn::{Adam, Device, Mlp, MlpBuilder, NnError, ParamSet};
+use crate::nn::{Activation, Adam, Device, Mlp, MlpBuilder, NnError, ParamSet};
 use crate::policy::{GaussianMlpBuilder, GaussianMlpPolicy, GaussianSnapshot, TrainablePolicy};
+use costlearn_envs::control::mlp_expert::{Layer, MlpController};
 use costlearn_envs::rollout::Rollout;
 use costlearn_envs::{
     episode_rng, EnvEntry, EnvError, EnvSpec, Policy, Rng, Space, Trajectories, VecEnv,
@@ -143,6 +145,40 @@ impl PpoSnapshot {
     /// The deterministic action (the mean) of each raw observation.
     pub fn mean_action(&self, obs: ArrayView2<'_, f32>) -> crate::nn::Result<Array2<f32>> {
         self.policy.mean_action(self.normalize(obs).view())
+    }
+
+    /// The deterministic action as a standalone [`MlpController`] (normaliser included), the form
+    /// in which a trained policy ships as a task's expert. Errors unless the policy is an
+    /// unsquashed tanh network with a linear output.
+    pub fn controller(&self) -> Result<MlpController> {
+        let net = self.policy.mean_net();
+        if self.policy.is_squashed()
+            || net.activations() != (Activation::Tanh, Activation::Identity)
+        {
+            return Err(PpoError::Config(
+                "only an unsquashed tanh policy with a linear output exports as a controller"
+                    .into(),
+            ));
+        }
+        let dim = net.input_dim();
+        let (mean, scale, clip) = match &self.obs_norm {
+            // The same arithmetic as `RunningMeanStd::normalize`.
+            Some((stats, clip)) => (
+                stats.mean().mapv(|m| m as f32),
+                stats.var().mapv(|v| (1.0 / (v + 1e-8).sqrt()) as f32),
+                *clip,
+            ),
+            None => (Array1::zeros(dim), Array1::ones(dim), f32::MAX),
+        };
+        let layers = net
+            .layers()
+            .iter()
+            .map(|(weight, bias)| Layer {
+                weight: weight.clone(),
+                bias: bias.row(0).to_owned(),
+            })
+            .collect();
+        MlpController::new(mean, scale, clip, layers).map_err(|e| PpoError::Config(e.to_string()))
     }
 }
 

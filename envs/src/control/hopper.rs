@@ -18,8 +18,13 @@
 //! - **Reset**: the standing pose, every coordinate and speed perturbed by `U(−0.005, 0.005)`.
 //!
 //! **Returns** over 64 episodes (mean ± std; episode `i` reset and acted with `episode_rng(0, i)`,
-//! measured by `envs/tests/control.rs`): uniform random 50.6 ± 75.1. The task has no expert yet.
+//! measured by `envs/tests/control.rs`): uniform random 50.6 ± 75.1; the [`expert`] 331.9 ± 156.8.
+//!
+//! **Expert**: the mean action of a PPO policy trained on the true reward (see [`controller`]), a
+//! 64×64 tanh network with its observation normaliser, plus `N(0, 0.1²)` noise on each action.
 
+use super::expert::GaussianExpert;
+use super::mlp_expert::MlpController;
 use super::rapier::{copy_groups, joint_state, set_joint_states, Model, RapierEnv, RapierVecEnv};
 use crate::registry::EnvEntry;
 use crate::seeding::Rng;
@@ -27,6 +32,7 @@ use crate::space::Space;
 use crate::spec::EnvSpec;
 use rand::Rng as _;
 use rapier2d::prelude::*;
+use std::sync::OnceLock;
 
 /// Motor gear: torque per unit of action.
 pub const GEAR: f32 = 200.0;
@@ -270,6 +276,32 @@ pub fn make_vec(n: usize) -> RapierVecEnv<Hopper> {
     RapierVecEnv::new(Hopper::default(), n)
 }
 
+/// Standard deviation of the expert's noise on each action.
+pub const EXPERT_STD: f32 = 0.1;
+
+/// The expert's weights (see [`controller`]).
+const EXPERT_WEIGHTS: &[u8] = include_bytes!("hopper_expert.safetensors");
+
+/// The expert's mean action: a 64×64 tanh policy trained by PPO on the true reward (`costlearn
+/// train rl --env hopper --iterations 150`, seed 0, 1.44 M environment steps) and exported with
+/// `cargo run --release --example export_expert -- RUN_DIR envs/src/control/hopper_expert.safetensors`.
+pub fn controller() -> &'static MlpController {
+    static NET: OnceLock<MlpController> = OnceLock::new();
+    NET.get_or_init(|| {
+        MlpController::from_safetensors(EXPERT_WEIGHTS)
+            .expect("the shipped hopper expert weights are valid (tested)")
+    })
+}
+
+fn expert_mean(obs: &[f32], u: &mut [f32]) {
+    controller().mean_action(obs, u);
+}
+
+/// The expert: [`controller`] plus `N(0, 0.1²)` noise on each action.
+pub fn expert() -> GaussianExpert {
+    GaussianExpert::new(expert_mean, vec![EXPERT_STD; 3])
+}
+
 /// Registry entry.
 pub fn entry() -> EnvEntry {
     EnvEntry::new(
@@ -277,4 +309,5 @@ pub fn entry() -> EnvEntry {
         "Planar one-legged hopper on Rapier: move forward without falling",
         || Box::new(make()),
     )
+    .with_expert(|| Box::new(expert()))
 }

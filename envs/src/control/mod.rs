@@ -8,10 +8,12 @@
 pub mod cartpole;
 pub mod expert;
 pub mod hopper;
+pub mod mlp_expert;
 pub mod navigation;
 pub mod pendulum;
 pub mod rapier;
 pub mod reacher;
 
 pub use expert::GaussianExpert;
+pub use mlp_expert::MlpController;
 pub use rapier::{Model, RapierEnv, RapierVecEnv};
