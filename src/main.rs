@@ -6,6 +6,8 @@ mod commands;
 mod correlation;
 mod cost_plot;
 mod held_out;
+mod interrupt;
+mod metrics;
 mod plot;
 mod render;
 mod reopt;
@@ -57,6 +59,10 @@ fn main() -> ExitCode {
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
+        Err(err) if err.is::<interrupt::Interrupted>() => {
+            eprintln!("{err}");
+            ExitCode::from(interrupt::EXIT_STATUS)
+        }
         Err(err) => {
             eprintln!("error: {err:#}");
             ExitCode::FAILURE

@@ -2,6 +2,7 @@
 //! metrics (`metrics.csv`), its weights and its plots. Every file is written atomically, so a run
 //! that stops at any point leaves only whole files behind.
 
+use crate::metrics::{self, Table};
 use anyhow::{bail, Context, Result};
 use costlearn_envs::atomic::write_atomically;
 use serde::Serialize;
@@ -95,6 +96,36 @@ impl RunDir {
             text: String::new(),
         }
     }
+
+    /// The metrics table of a run resumed after iteration `iteration`: `metrics.csv` as written
+    /// so far, less any row of a later iteration (one written after the last checkpoint), with
+    /// new rows appended after it. The first column must be the iteration.
+    pub fn metrics_resumed<R: CsvRow>(&self, iteration: usize) -> Result<MetricsLog<R>> {
+        let path = self.file(METRICS_FILE);
+        let written = std::fs::read_to_string(&path)
+            .with_context(|| format!("cannot read {}", path.display()))?;
+        let mut lines = written.lines();
+        let mut text = match lines.next() {
+            Some(header) => format!("{header}\n"),
+            None => String::new(),
+        };
+        for line in lines {
+            let first = line.split(',').next().unwrap_or_default();
+            match first.parse::<usize>() {
+                Ok(i) if i <= iteration => {
+                    text.push_str(line);
+                    text.push('\n');
+                }
+                Ok(_) => {}
+                Err(_) => bail!("{} has a row without an iteration: {line}", path.display()),
+            }
+        }
+        Ok(MetricsLog {
+            path,
+            rows: Vec::new(),
+            text,
+        })
+    }
 }
 
 /// A record that is one row of a CSV table.
@@ -127,9 +158,14 @@ impl<R: CsvRow> MetricsLog<R> {
             .with_context(|| format!("cannot write {}", self.path.display()))
     }
 
-    /// The rows appended so far.
+    /// The rows appended by this process (a resumed run's earlier rows are only in the file).
     pub fn rows(&self) -> &[R] {
         &self.rows
+    }
+
+    /// Every row of the file so far, earlier runs' included, as numbers.
+    pub fn table(&self) -> Table {
+        metrics::parse(&self.text)
     }
 }
 

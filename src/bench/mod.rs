@@ -6,7 +6,6 @@
 //! `report.html` and `plots/`.
 
 pub mod aggregate;
-pub mod metrics;
 pub mod report;
 pub mod runner;
 pub mod suite;

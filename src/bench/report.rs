@@ -2,10 +2,10 @@
 //! `report.html` (inline SVG), with their plots under `plots/`.
 
 use super::aggregate::MeanStd;
-use super::metrics;
 use super::runner::{RunResult, Status};
 use super::suite::{Algorithm, Suite};
 use crate::anchors;
+use crate::metrics;
 use crate::plot::{line_chart_svg, Chart, Series};
 use crate::run_dir::{csv_text, METRICS_FILE};
 use anyhow::{Context, Result};

@@ -371,7 +371,7 @@ fn measure(spec: &RunSpec, dir: &Path) -> Result<Measured> {
         .with_context(|| format!("{} is not valid JSON", path.display()))?;
     let env_steps = match spec.algorithm {
         Algorithm::GclTraj | Algorithm::GclTransition => {
-            let column = super::metrics::read(&dir.join(METRICS_FILE))?.column("env_steps");
+            let column = crate::metrics::read(&dir.join(METRICS_FILE))?.column("env_steps");
             column.last().map(|&steps| steps as u64)
         }
         Algorithm::Bc | Algorithm::MaxentIrl => None,

@@ -2,6 +2,7 @@
 //! [`crate::run_dir`]). Each method is one variant of [`Method`] and one module.
 
 pub mod bc;
+pub mod checkpoint;
 pub mod gcl;
 pub mod maxent_irl;
 pub mod rl;
@@ -96,10 +97,16 @@ enum Method {
 /// Runs the chosen method.
 pub fn run(args: Args) -> Result<()> {
     match args.method {
-        Method::Rl(args) => rl::run(args),
+        Method::Rl(args) => {
+            crate::interrupt::install()?;
+            rl::run(args)
+        }
         Method::Bc(args) => bc::run(args),
         Method::MaxentIrl(args) => maxent_irl::run(args),
-        Method::Gcl(args) => gcl::run(args),
+        Method::Gcl(args) => {
+            crate::interrupt::install()?;
+            gcl::run(args)
+        }
     }
 }
 

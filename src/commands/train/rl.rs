@@ -1,7 +1,8 @@
 //! `costlearn train rl`: PPO on a task's true reward, the reference an IRL policy is compared to.
 
-use super::{progress_bar, RunArgs};
+use super::{checkpoint, progress_bar, RunArgs};
 use crate::commands::eval::Evaluation;
+use crate::interrupt::{self, Interrupted};
 use crate::plot::{Chart, Series};
 use crate::run_dir::{CsvRow, MetricsLog, RunDir};
 use anyhow::{bail, Context, Result};
@@ -35,6 +36,9 @@ pub struct Args {
     /// Temperature α of the maximum-entropy reward `r − α log π`.
     #[arg(long, default_value_t = 0.0)]
     alpha: f32,
+    /// Continue the run in `--out` from its last checkpoint, up to `--iterations` in all.
+    #[arg(long, conflicts_with = "force")]
+    resume: bool,
     #[command(flatten)]
     run: RunArgs,
 }
@@ -123,34 +127,63 @@ pub fn run(args: Args) -> Result<()> {
     pool.install(|| {
         let mut ppo = Ppo::new(&entry, config.clone(), RewardSource::Env, device)
             .with_context(|| format!("cannot train on `{}`", args.env))?;
-        let run = RunDir::create(&args.run.out, args.run.force)?;
-        run.write_config(&RunConfig {
+        let run_config = RunConfig {
             command: "train rl",
             env: &args.env,
             iterations,
             device: device.to_string(),
             threads: args.run.threads,
             ppo: &config,
-        })?;
-        let mut log = run.metrics::<Row>();
+        };
+        let (run, mut log) = if args.resume {
+            let (run, saved) = checkpoint::open(&args.run.out, &run_config)?;
+            ppo.resume(&saved)
+                .with_context(|| format!("--resume: cannot load {}", saved.display()))?;
+            if ppo.iteration() >= iterations {
+                bail!(
+                    "--resume: the run in {} has done {} iterations already (ask for more with \
+                     --iterations)",
+                    run.path().display(),
+                    ppo.iteration()
+                );
+            }
+            let log = run.metrics_resumed::<Row>(ppo.iteration())?;
+            (run, log)
+        } else {
+            let run = RunDir::create(&args.run.out, args.run.force)?;
+            let log = run.metrics::<Row>();
+            (run, log)
+        };
+        run.write_config(&run_config)?;
         let weights = run.file(WEIGHTS_FILE);
         let bar = progress_bar(iterations);
+        bar.set_position(ppo.iteration() as u64);
+        // A resumed run's clock goes on from where the last one stopped.
+        let earlier_s = log.table().column("wall_s").last().copied().unwrap_or(0.0);
         let start = Instant::now();
-        let outcome = (0..iterations).try_for_each(|_| -> Result<()> {
+        let outcome = (ppo.iteration()..iterations).try_for_each(|i| -> Result<()> {
             let metrics = ppo.step()?;
             ppo.save(&weights)?;
             bar.set_message(format!("return {:.1}", metrics.mean_return));
             bar.inc(1);
             log.append(Row {
                 metrics,
-                wall_s: start.elapsed().as_secs_f64(),
-            })
+                wall_s: earlier_s + start.elapsed().as_secs_f64(),
+            })?;
+            checkpoint::save(&run, |dir| Ok(ppo.save_checkpoint(dir)?))?;
+            if interrupt::requested() && i + 1 < iterations {
+                return Err(Interrupted { iteration: i + 1 }.into());
+            }
+            Ok(())
         });
         bar.finish_and_clear();
         if !log.rows().is_empty() {
             write_curve(&run, &args.env, &log)?;
         }
         if let Err(err) = outcome {
+            if err.is::<Interrupted>() {
+                return Err(err);
+            }
             // A failed iteration rolled the learner back: keep its last good weights.
             ppo.save(&weights)?;
             return Err(err.context(format!(
@@ -205,10 +238,11 @@ pub fn load_policy(dir: &Path, config: &SavedConfig) -> Result<Box<dyn Policy>> 
 }
 
 fn write_curve(run: &RunDir, env: &str, log: &MetricsLog<Row>) -> Result<()> {
-    let points = log
-        .rows()
-        .iter()
-        .map(|r| (r.metrics.env_steps as f64, f64::from(r.metrics.mean_return)))
+    let table = log.table();
+    let points = table
+        .column("env_steps")
+        .into_iter()
+        .zip(table.column("mean_return"))
         .collect();
     let title = format!("PPO on {env}: true return");
     super::write_curve(

@@ -1,0 +1,134 @@
+//! Checkpoints of `train rl` and `train gcl`, and `--resume`.
+//!
+//! After every iteration the learner's whole state goes into the run's `checkpoint/` folder (its
+//! networks, optimisers, normalisers, counters and, for GCL, the fusion buffer). The folder is
+//! written beside the old one as `checkpoint.tmp/` and then put in its place, so a run stopped at
+//! any moment (Ctrl-C, a crash, a full disk) leaves one whole checkpoint. `--resume` continues
+//! from it and takes exactly the steps the uninterrupted run would have taken.
+
+use crate::run_dir::{RunDir, CONFIG_FILE};
+use anyhow::{bail, Context, Result};
+use serde::Serialize;
+use std::path::{Path, PathBuf};
+
+/// The checkpoint folder of a run directory.
+pub const CHECKPOINT_DIR: &str = "checkpoint";
+/// Where the next checkpoint is written before it replaces the previous one.
+const PENDING_DIR: &str = "checkpoint.tmp";
+/// Written last into a checkpoint folder: the folder is whole.
+const COMPLETE_FILE: &str = "complete";
+/// Settings that may change when a run is resumed: they do not change its results.
+const FREE_SETTINGS: [&str; 3] = ["iterations", "threads", "device"];
+
+/// Writes a checkpoint of the run with `save` and puts it in place of the previous one.
+pub fn save(run: &RunDir, save: impl FnOnce(&Path) -> Result<()>) -> Result<()> {
+    let pending = run.file(PENDING_DIR);
+    if pending.exists() {
+        std::fs::remove_dir_all(&pending)
+            .with_context(|| format!("cannot clear {}", pending.display()))?;
+    }
+    std::fs::create_dir_all(&pending)
+        .with_context(|| format!("cannot create {}", pending.display()))?;
+    save(&pending)?;
+    std::fs::write(pending.join(COMPLETE_FILE), b"")
+        .with_context(|| format!("cannot write {}", pending.display()))?;
+    let current = run.file(CHECKPOINT_DIR);
+    if current.exists() {
+        std::fs::remove_dir_all(&current)
+            .with_context(|| format!("cannot replace {}", current.display()))?;
+    }
+    std::fs::rename(&pending, &current)
+        .with_context(|| format!("cannot move the checkpoint into {}", current.display()))
+}
+
+/// The run directory `out` to resume and its last whole checkpoint. The run's `config.json` must
+/// match `config` in everything but the number of iterations, threads and the device; the
+/// message names the first setting that differs.
+pub fn open(out: &Path, config: &impl Serialize) -> Result<(RunDir, PathBuf)> {
+    let saved_path = out.join(CONFIG_FILE);
+    let text = std::fs::read_to_string(&saved_path).with_context(|| {
+        format!(
+            "--resume: {} holds no run to resume (no {CONFIG_FILE})",
+            out.display()
+        )
+    })?;
+    let saved: serde_json::Value = serde_json::from_str(&text)
+        .with_context(|| format!("{} is not valid JSON", saved_path.display()))?;
+    let wanted = serde_json::to_value(config).context("cannot serialise the configuration")?;
+    if let Some(key) = first_difference(&saved, &wanted, "") {
+        bail!(
+            "--resume: the run in {} was started with another `{key}`; resume it with the same \
+             settings, or start a new run",
+            out.display()
+        );
+    }
+    // If the process stopped between removing the old checkpoint and renaming the new one into
+    // place, the new one is whole in the pending folder.
+    let checkpoint = [CHECKPOINT_DIR, PENDING_DIR]
+        .into_iter()
+        .map(|name| out.join(name))
+        .find(|dir| dir.join(COMPLETE_FILE).is_file())
+        .with_context(|| format!("--resume: {} has no checkpoint", out.display()))?;
+    Ok((RunDir::open(out)?, checkpoint))
+}
+
+/// The path of the first setting whose value differs between `saved` and `wanted` (ignoring the
+/// free settings at the top level), e.g. `learner.gcl.granularity`.
+fn first_difference(
+    saved: &serde_json::Value,
+    wanted: &serde_json::Value,
+    at: &str,
+) -> Option<String> {
+    use serde_json::Value;
+    match (saved, wanted) {
+        (Value::Object(a), Value::Object(b)) => {
+            let keys = a.keys().chain(b.keys().filter(|k| !a.contains_key(*k)));
+            for key in keys {
+                if at.is_empty() && FREE_SETTINGS.contains(&key.as_str()) {
+                    continue;
+                }
+                let path = if at.is_empty() {
+                    key.clone()
+                } else {
+                    format!("{at}.{key}")
+                };
+                match (a.get(key), b.get(key)) {
+                    (Some(x), Some(y)) => {
+                        if let Some(found) = first_difference(x, y, &path) {
+                            return Some(found);
+                        }
+                    }
+                    _ => return Some(path),
+                }
+            }
+            None
+        }
+        (a, b) if a == b => None,
+        _ => Some(at.to_string()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn the_first_differing_setting_is_named_and_free_ones_are_ignored() {
+        let saved =
+            json!({"env": "pendulum", "iterations": 4, "learner": {"gcl": {"mode": "traj"}}});
+        let same =
+            json!({"env": "pendulum", "iterations": 9, "learner": {"gcl": {"mode": "traj"}}});
+        let other =
+            json!({"env": "pendulum", "iterations": 4, "learner": {"gcl": {"mode": "transition"}}});
+        assert_eq!(first_difference(&saved, &same, ""), None);
+        assert_eq!(
+            first_difference(&saved, &other, "").as_deref(),
+            Some("learner.gcl.mode")
+        );
+        assert_eq!(
+            first_difference(&saved, &json!({"iterations": 4}), "").as_deref(),
+            Some("env")
+        );
+    }
+}
