@@ -8,6 +8,8 @@
 //!   trajectory or per transition;
 //! - [`losses`]: `L_disc`, `L_cost` and `L_gen`, each written once with its equation;
 //! - [`partition`]: the importance-sampling estimate of the partition function;
+//! - [`generator`]: the MaxEnt RL side, PPO on continuous tasks or exact soft value iteration on
+//!   tabular ones;
 //! - [`GclConfig`] and [`DiscriminatorTrainer`]: the discriminator's side of a round, `k` Adam
 //!   steps on balanced minibatches of demonstrations and samples scored by a [`FusionBuffer`].
 //!
@@ -49,15 +51,17 @@ mod config;
 pub mod cost_net;
 pub mod discriminator;
 mod error;
+pub mod generator;
 pub mod learner;
 pub mod losses;
 pub mod partition;
 mod train;
 
 pub use config::GclConfig;
-pub use cost_net::{CostInput, CostNet, CostNetBuilder, HostCostNet, StepBatch};
+pub use cost_net::{CostInput, CostNet, CostNetBuilder, FeatureMap, HostCostNet, StepBatch};
 pub use discriminator::{Discriminator, DiscriminatorBuilder, Granularity, Scored};
 pub use error::{GclError, Result};
+pub use generator::{Generator, GeneratorError, GeneratorStep, TabularConfig, TabularGenerator};
 pub use learner::{GclLearner, GclMetrics, LearnerConfig, LearnerError};
 pub use partition::{log_mu_tilde, Scores};
 pub use train::{DiscRound, DiscriminatorTrainer};
