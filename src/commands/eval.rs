@@ -8,6 +8,7 @@ use crate::commands::train::{bc, maxent_irl, rl};
 use crate::correlation::{pearson, spearman};
 use crate::run_dir::{RunDir, CONFIG_FILE};
 use anyhow::{bail, Context, Result};
+use costlearn_agents::gcl::TabularGenerator;
 use costlearn_envs::rollout::Rollout;
 use costlearn_envs::{registry, Policy};
 use serde::{Deserialize, Serialize};
@@ -224,6 +225,26 @@ fn evaluate_run(
         "gcl" => {
             let config: GclSavedConfig =
                 serde_json::from_value(config.clone()).with_context(|| parse("train gcl"))?;
+            let entry = registry::lookup(&config.env)?;
+            if let Some(mdp) = entry.make().tabular().cloned() {
+                // The exact MaxEnt generator: its policy table and learned state cost.
+                let mut generator = TabularGenerator::new(
+                    &entry,
+                    std::sync::Arc::new(mdp),
+                    config.learner.tabular.clone(),
+                    f64::from(config.learner.gcl.alpha),
+                )?;
+                let path = dir.join(rl::WEIGHTS_FILE);
+                generator
+                    .load(&path)
+                    .with_context(|| format!("cannot load {}", path.display()))?;
+                let mut evaluation =
+                    Evaluation::of_policy(&config.env, generator.policy(), seed, episodes)?;
+                let truth = maxent_irl::true_state_cost(generator.mdp());
+                evaluation
+                    .set_cost_quality(generator.state_cost().as_slice().unwrap_or(&[]), &truth);
+                return Ok(evaluation);
+            }
             let rebuild = rl::SavedConfig {
                 env: config.env,
                 ppo: config.learner.ppo,

@@ -248,9 +248,11 @@ impl CostNetBuilder {
             (CostInput::StateFeatures, Some(map)) if obs_dim == observation::OBS_DIM => {
                 (0, Some(map.clone()))
             }
-            (CostInput::StateFeatures, Some(_)) => return Err(GclError::InvalidConfig(format!(
+            (CostInput::StateFeatures, Some(_)) => {
+                return Err(GclError::InvalidConfig(format!(
                 "a cost over state features reads [row, col, t] observations, not {obs_dim} floats"
-            ))),
+            )))
+            }
             (CostInput::StateFeatures, None) => {
                 return Err(GclError::InvalidConfig(
                     "a cost over state features needs the task's feature table".into(),

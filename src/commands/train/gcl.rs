@@ -1,6 +1,7 @@
 //! `costlearn train gcl`: guided cost learning (GAN form) from recorded demonstrations: a learned
 //! cost `c_θ` and a maximum-entropy policy trained on it.
 
+use super::maxent_irl;
 use super::rl::WEIGHTS_FILE;
 use super::{progress_bar, RunArgs};
 use crate::commands::eval::Evaluation;
@@ -8,7 +9,10 @@ use crate::plot::{Chart, Series};
 use crate::run_dir::{CsvRow, MetricsLog, RunDir};
 use anyhow::{bail, Context, Result};
 use costlearn_agents::fusion::Fusion;
-use costlearn_agents::gcl::{GclConfig, GclLearner, GclMetrics, Granularity, LearnerConfig};
+use costlearn_agents::gcl::{
+    CostInput, CostNetBuilder, GclConfig, GclLearner, GclMetrics, Generator, Granularity,
+    LearnerConfig, TabularConfig,
+};
 use costlearn_agents::ppo::PpoConfig;
 use costlearn_envs::{demos, registry};
 use serde::Serialize;
@@ -43,7 +47,8 @@ enum FusionArg {
 /// Arguments of `costlearn train gcl`.
 #[derive(clap::Args, Debug)]
 pub struct Args {
-    /// Task to train on (see `costlearn envs`); it must have box actions.
+    /// Task to train on (see `costlearn envs`): a continuous task (PPO generator) or a tabular one
+    /// (exact soft value iteration generator, cost over the state features).
     #[arg(long)]
     env: String,
     /// Demonstrations of that task (`.npz`, e.g. `demos/pendulum.npz`).
@@ -139,8 +144,20 @@ pub fn run(args: Args) -> Result<()> {
     }
     let demo_set = all.first(num_demos);
     let device = args.run.device()?;
+    let tabular = entry.make().tabular().is_some();
+    let mut gcl_config = GclConfig::new();
+    if tabular {
+        // A linear cost over the features φ(s), as exact MaxEnt IRL's.
+        gcl_config = gcl_config
+            .cost(
+                CostNetBuilder::new()
+                    .input(CostInput::StateFeatures)
+                    .hidden(&[]),
+            )
+            .learning_rate(3e-3);
+    }
     let config = LearnerConfig {
-        gcl: GclConfig::new()
+        gcl: gcl_config
             .granularity(match args.mode {
                 Mode::Traj => Granularity::Traj,
                 Mode::Transition => Granularity::Transition,
@@ -150,8 +167,12 @@ pub fn run(args: Args) -> Result<()> {
                 FusionArg::Own => Fusion::Own,
                 FusionArg::Latest => Fusion::Latest,
             })
-            .batch_size(16),
+            .batch_size(if tabular { 64 } else { 16 }),
         ppo: PpoConfig::for_task(&args.env).seed(args.run.seed),
+        tabular: TabularConfig {
+            seed: args.run.seed,
+            ..TabularConfig::default()
+        },
         fusion_snapshots: 5,
         seed: args.run.seed,
     };
@@ -177,7 +198,7 @@ pub fn run(args: Args) -> Result<()> {
         let start = Instant::now();
         let outcome = (0..args.iterations).try_for_each(|_| -> Result<()> {
             let metrics = gcl.step()?;
-            gcl.ppo().save(&weights)?;
+            gcl.generator().save(&weights)?;
             gcl.save_cost(&cost)?;
             bar.set_message(format!("return {:.1}", metrics.true_return));
             bar.inc(1);
@@ -207,14 +228,20 @@ pub fn run(args: Args) -> Result<()> {
             run.path().display()
         );
         if args.eval_episodes > 0 {
-            let (mean, std) = gcl.ppo_mut().evaluate(EVAL_SEED, args.eval_episodes)?;
-            let evaluation = Evaluation::new(
+            let (mean, std) = gcl
+                .generator_mut()
+                .evaluate(EVAL_SEED, args.eval_episodes)?;
+            let mut evaluation = Evaluation::new(
                 &args.env,
                 args.eval_episodes,
                 EVAL_SEED,
                 f64::from(mean),
                 Some(f64::from(std)),
             )?;
+            if let Generator::Tabular(t) = gcl.generator() {
+                let truth = maxent_irl::true_state_cost(t.mdp());
+                evaluation.set_cost_quality(t.state_cost().as_slice().unwrap_or(&[]), &truth);
+            }
             evaluation.write(&run)?;
             println!("{}", evaluation.summary());
         }
