@@ -14,10 +14,12 @@
 use super::cost_net::{CostInput, HostCostNet, StepBatch};
 use super::error::GclError;
 use crate::cost::{check_cost_batch, Cost};
-use crate::nn::{Device, NnError, ParamSet};
+use crate::nn::{Device, NnError, ParamId, ParamSet};
 use crate::ppo::{Ppo, PpoError};
 use costlearn_envs::rollout::Rollout;
-use costlearn_envs::tabular::{soft_value_iteration, Mdp, TabularError, TabularPolicy};
+use costlearn_envs::tabular::{
+    observation, soft_value_iteration, Mdp, TabularError, TabularPolicy,
+};
 use costlearn_envs::{EnvEntry, EnvError, EnvSpec, Policy, Trajectories, VecEnv};
 use ndarray::{Array1, Array2, Array3, ArrayView2, Axis};
 use serde::{Deserialize, Serialize};
@@ -185,8 +187,9 @@ impl TabularGenerator {
             ));
         }
         let (s_n, width) = (self.mdp.num_states(), self.mdp.width);
-        let obs = Array3::from_shape_fn((s_n, 1, 3), |(s, _, j)| {
-            costlearn_envs::tabular::observation::encode(s, 0, width)[j]
+        // Each state as a one-step trajectory observed at t = 0 (the cost reads only φ(s)).
+        let obs = Array3::from_shape_fn((s_n, 1, observation::OBS_DIM), |(s, _, j)| {
+            observation::encode(s, 0, width)[j]
         });
         let c = cost.step_costs(&StepBatch::states(obs.view())?)?;
         self.state_cost = c.column(0).mapv(f64::from);
@@ -282,7 +285,7 @@ impl TabularGenerator {
     }
 
     /// An empty parameter set holding the state cost and the policy table.
-    fn tables(&self) -> Result<(ParamSet, crate::nn::ParamId, crate::nn::ParamId), GeneratorError> {
+    fn tables(&self) -> Result<(ParamSet, ParamId, ParamId), GeneratorError> {
         let (t, s, a) = (
             self.mdp.horizon,
             self.mdp.num_states(),
