@@ -183,6 +183,7 @@ pub fn imitate(demos: &Trajectories, gcl_iterations: usize) -> Result<Scores> {
         ppo: PpoConfig::default().seed(1),
         fusion_snapshots: 5,
         seed: 1,
+        tabular: Default::default(),
     };
     let mut gcl = GclLearner::new(&entry, config, demos.clone(), Device::Cpu)?;
     for _ in 0..gcl_iterations {
@@ -193,7 +194,7 @@ pub fn imitate(demos: &Trajectories, gcl_iterations: usize) -> Result<Scores> {
         expert: mean_return(entry.expert()?.as_ref())?,
         random: mean_return(&UniformRandom::new(spec.action_space).map_err(anyhow::Error::msg)?)?,
         bc: mean_return(&bc)?,
-        gcl: mean_return(&gcl.ppo().snapshot())?,
+        gcl: gcl.generator_mut().evaluate(EVAL_SEED, EVAL_EPISODES)?.0,
     })
 }
 

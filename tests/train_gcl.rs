@@ -132,3 +132,39 @@ fn gcl_imitates_the_pendulum_expert_from_16_demos() {
     let score = eval["normalized_score"].as_f64().unwrap();
     assert!(score >= 0.9, "normalised score {score}: {eval}");
 }
+
+#[test]
+fn on_a_tabular_task_gcl_saves_the_policy_table_and_eval_reports_the_cost_quality() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("run");
+    let demos = demo("gridworld.npz");
+    let args = [
+        "train",
+        "gcl",
+        "--env",
+        "gridworld",
+        "--demos",
+        &demos,
+        "--out",
+        out.to_str().unwrap(),
+        "--iterations",
+        "3",
+        "--eval-episodes",
+        "8",
+    ];
+    let run = costlearn(&args);
+    assert!(run.status.success(), "{}", stderr(&run));
+    let config: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(out.join("config.json")).unwrap()).unwrap();
+    assert_eq!(config["learner"]["gcl"]["cost"]["input"], "state_features");
+    let eval: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(out.join("eval.json")).unwrap()).unwrap();
+    assert!(eval["cost_pearson"].as_f64().unwrap().is_finite());
+
+    // `eval` rebuilds the tabular policy and the learned cost from the directory alone.
+    let again = costlearn(&["eval", out.to_str().unwrap(), "--episodes", "8", "--json"]);
+    assert!(again.status.success(), "{}", stderr(&again));
+    let again: serde_json::Value = serde_json::from_slice(&again.stdout).unwrap();
+    assert_eq!(again["return_mean"], eval["return_mean"]);
+    assert_eq!(again["cost_pearson"], eval["cost_pearson"]);
+}

@@ -97,3 +97,29 @@ fn non_tabular_tasks_are_refused_in_one_line_and_nothing_is_written() {
     assert!(err.contains("demos/objectworld.npz"), "{err}");
     assert!(!out.exists());
 }
+
+#[test]
+fn an_mlp_cost_fit_writes_the_cost_of_every_state() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("run");
+    let res = costlearn(&[
+        "train",
+        "maxent-irl",
+        "--env",
+        "objectworld",
+        "--demos",
+        "demos/objectworld.npz",
+        "--out",
+        out.to_str().unwrap(),
+        "--cost",
+        "mlp",
+    ]);
+    assert!(res.status.success(), "{}", stderr(&res));
+    let cost: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(out.join("cost.json")).unwrap()).unwrap();
+    assert!(cost["weights"].as_array().unwrap().is_empty());
+    assert_eq!(cost["state_cost"].as_array().unwrap().len(), 256);
+    let eval: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(out.join("eval.json")).unwrap()).unwrap();
+    assert!(eval["cost_pearson"].as_f64().unwrap() > 0.5, "{eval}");
+}

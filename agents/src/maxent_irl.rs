@@ -17,12 +17,18 @@
 //! demonstrations never visit some states the maximiser can be at infinity (their cost grows without
 //! bound); an optional Gaussian prior `−(λ/2)‖w‖²` keeps it finite. The ascent uses a backtracking
 //! line search, so there is no learning rate to tune.
+//!
+//! [`MaxEntIrl::fit_mlp`] fits a nonlinear cost `c_θ(s) = f_θ(φ(s))`, an MLP over the same features,
+//! to the same objective (Wulfmeier, Ondruska, Posner 2015, "Maximum Entropy Deep Inverse
+//! Reinforcement Learning"): `∂(−g)/∂c(s) = μ̂(s) − μ_θ(s)`, the demonstrations' minus the expected
+//! state visitation, is back-propagated through the network and followed by Adam.
 
+use crate::nn::{Adam, Device, MlpBuilder, NnError, ParamSet};
 use costlearn_envs::tabular::{
     empirical_visitation, feature_expectations, soft_value_iteration, state_action_visitation, Mdp,
     SoftValues, TabularError,
 };
-use costlearn_envs::Trajectories;
+use costlearn_envs::{episode_rng, Trajectories};
 use ndarray::{Array1, Array2, Array3, ArrayView3, Axis};
 use thiserror::Error;
 
@@ -32,6 +38,9 @@ pub enum IrlError {
     /// The model, the demonstrations or a planning step was invalid.
     #[error(transparent)]
     Tabular(#[from] TabularError),
+    /// The cost network failed.
+    #[error(transparent)]
+    Nn(#[from] NnError),
     /// The demonstrations were recorded on another task.
     #[error("demonstrations of `{found}` cannot be used on `{expected}`")]
     WrongEnv {
@@ -80,6 +89,17 @@ impl LinearFit {
     pub fn state_cost(&self, mdp: &Mdp) -> Array1<f64> {
         mdp.features.mapv(f64::from).dot(&self.weights)
     }
+}
+
+/// The learned nonlinear cost and what the fit went through.
+#[derive(Clone, Debug)]
+pub struct MlpFit {
+    /// The learned cost of every state, `[S]`.
+    pub state_cost: Array1<f64>,
+    /// Soft values of the MaxEnt policy for the learned cost (its `log_pi` is the imitating policy).
+    pub values: SoftValues,
+    /// The dual objective `g` before each Adam step.
+    pub objective: Vec<f64>,
 }
 
 impl MaxEntIrl {
@@ -188,6 +208,77 @@ impl MaxEntIrl {
             objective.push(step.objective);
         }
         Ok(finish(w, step, objective))
+    }
+}
+
+impl MaxEntIrl {
+    /// Fits an MLP cost over the features (hidden widths `hidden`, initial weights from `seed`) to
+    /// demonstrations recorded on `mdp` by `max_iterations` Adam steps of learning rate `lr` on the
+    /// dual; `l2` is a weight decay on the network's parameters.
+    pub fn fit_mlp(
+        &self,
+        env: &str,
+        mdp: &Mdp,
+        demos: &Trajectories,
+        hidden: &[usize],
+        lr: f32,
+        seed: u64,
+    ) -> Result<MlpFit, IrlError> {
+        if demos.spec.name != env {
+            return Err(IrlError::WrongEnv {
+                expected: env.to_string(),
+                found: demos.spec.name.clone(),
+            });
+        }
+        let target = empirical_visitation(mdp, demos)?;
+        let mut start = mdp.clone();
+        start.initial = target
+            .index_axis(Axis(0), 0)
+            .sum_axis(Axis(1))
+            .mapv(|p| p as f32);
+        // μ̂(s) = Σ_{t,a} D̂_t(s,a)
+        let mu_demo = target.sum_axis(Axis(0)).sum_axis(Axis(1));
+        let mut params = ParamSet::new(Device::Cpu)?;
+        let net = MlpBuilder::new(mdp.num_features(), 1)
+            .hidden(hidden)
+            .build(&mut params, "cost", &mut episode_rng(seed, 0))?;
+        let mut adam = Adam::new(lr);
+        let mut objective = Vec::with_capacity(self.max_iterations);
+        let plan = |cost: &Array1<f64>| {
+            let reward =
+                Array2::from_shape_fn((mdp.num_states(), mdp.num_actions()), |(s, _)| -cost[s]);
+            soft_value_iteration(&start, reward.view(), 1.0)
+        };
+        for _ in 0..self.max_iterations {
+            let graph = params.graph();
+            let c = net.forward_array(&params, &graph, mdp.features.view())?;
+            let cost = c.to_array().column(0).mapv(f64::from);
+            let values = plan(&cost)?;
+            let visitation = state_action_visitation(&start, values.log_pi.view())?;
+            let mu = visitation.sum_axis(Axis(0)).sum_axis(Axis(1));
+            // g(θ) = Σ_s μ̂(s)(−c_θ(s)) − E_{p̂_0}[V_0(s_0)]
+            objective.push(-mu_demo.dot(&cost) - values.initial_value(&start));
+            // ∂(−g)/∂c(s) = μ̂(s) − μ_θ(s), back-propagated through c_θ
+            let upstream = (&mu_demo - &mu).mapv(|g| g as f32).insert_axis(Axis(1));
+            let mut loss = c.mul(&graph.constant(upstream.view()))?.sum();
+            if self.l2 > 0.0 {
+                for id in params.names().iter().filter_map(|name| params.id(name)) {
+                    let w = params.var(&graph, id)?;
+                    loss = loss.add(&w.square().sum().scale(0.5 * self.l2 as f32))?;
+                }
+            }
+            let grads = params.grads(loss.backward()?)?;
+            adam.step(&mut params, grads)?;
+        }
+        let graph = params.graph();
+        let c = net.forward_array(&params, &graph, mdp.features.view())?;
+        let state_cost = c.to_array().column(0).mapv(f64::from);
+        let values = plan(&state_cost)?;
+        Ok(MlpFit {
+            state_cost,
+            values,
+            objective,
+        })
     }
 }
 

@@ -19,6 +19,7 @@ fn learner(seed: u64) -> GclLearner {
             .fusion(Fusion::Mixture)
             .batch_size(16),
         ppo: PpoConfig::for_task("pendulum").seed(seed),
+        tabular: Default::default(),
         fusion_snapshots: 5,
         seed,
     };

@@ -112,3 +112,38 @@ fn demonstrations_of_another_task_are_refused() {
     assert!(matches!(err, IrlError::WrongEnv { .. }), "{err}");
     assert!(err.to_string().contains("gridworld"));
 }
+
+/// `−Σ_{t,s,a} D̂_t(s,a) log π_t(a|s) / T`: the demonstrations' negative log-likelihood per step.
+fn demo_nll(d_hat: &Array3<f64>, log_pi: &Array3<f64>) -> f64 {
+    kl_per_step(d_hat, &Array3::zeros(d_hat.dim()), log_pi)
+}
+
+/// Measured: demonstration NLL 1.362 (linear) vs 1.302 nats/step (MLP [32, 32], 300 Adam steps);
+/// Pearson correlation with the true cost 0.39 vs 0.71.
+#[test]
+fn on_objectworld_an_mlp_cost_fits_the_demos_at_least_as_well_as_a_linear_one() {
+    let mdp = objectworld::default_mdp();
+    let demos = shipped("objectworld");
+    let d_hat = empirical_visitation(&mdp, &demos).unwrap();
+    let linear = MaxEntIrl::new()
+        .fit_linear("objectworld", &mdp, &demos)
+        .unwrap();
+    let mlp = MaxEntIrl::new()
+        .max_iterations(300)
+        .fit_mlp("objectworld", &mdp, &demos, &[32, 32], 1e-2, 0)
+        .unwrap();
+    let truth = true_state_cost(&mdp);
+    let (nll_lin, nll_mlp) = (
+        demo_nll(&d_hat, &linear.values.log_pi),
+        demo_nll(&d_hat, &mlp.values.log_pi),
+    );
+    let (r_lin, r_mlp) = (
+        pearson(&linear.state_cost(&mdp), &truth),
+        pearson(&mlp.state_cost, &truth),
+    );
+    assert!(
+        nll_mlp < nll_lin - 0.03,
+        "NLL linear {nll_lin}, MLP {nll_mlp}"
+    );
+    assert!(r_mlp > r_lin + 0.15, "Pearson linear {r_lin}, MLP {r_mlp}");
+}

@@ -15,9 +15,10 @@ use crate::reopt;
 use crate::run_dir::{RunDir, CONFIG_FILE};
 use anyhow::{bail, Context, Result};
 use costlearn_agents::cost::Cost;
-use costlearn_agents::gcl::LearnedCost;
+use costlearn_agents::gcl::{LearnedCost, TabularGenerator};
 use costlearn_envs::control::navigation;
 use costlearn_envs::rollout::Rollout;
+use costlearn_envs::tabular::Mdp;
 use costlearn_envs::{demos, registry, Policy, Trajectories, UniformRandom};
 use ndarray::Array2;
 use serde::{Deserialize, Serialize};
@@ -361,42 +362,11 @@ fn evaluate_run(
         "maxent-irl" => {
             let config: maxent_irl::RunConfig = serde_json::from_value(config.clone())
                 .with_context(|| parse("train maxent-irl"))?;
-            if let Some(changed) = reopt.and_then(|r| r.changed.as_deref()) {
-                bail!(
-                    "--changed {changed}: `{}` has no changed task to re-optimise on",
-                    config.env
-                );
-            }
             let cost = maxent_irl::load_cost(dir, &config)?;
             let mdp = maxent_irl::tabular_mdp(&config.env)?;
             let policy = maxent_irl::maxent_policy(&mdp, &cost.state_cost)?;
             let mut evaluation = Evaluation::of_policy(&config.env, &policy, seed, episodes)?;
-            let truth = maxent_irl::true_state_cost(&mdp);
-            evaluation.set_cost_quality(&cost.state_cost, &truth);
-            // The policy is already the exact re-optimisation (soft value iteration) of the
-            // learned cost.
-            if reopt.is_some() {
-                evaluation.set_reopt(None, evaluation.return_mean)?;
-            }
-            let (rows, cols) = (mdp.height(), mdp.width);
-            let field = |name: &str, values: Vec<f64>| Field {
-                name: name.to_string(),
-                rows,
-                cols,
-                values,
-            };
-            let svg = cost_plot::heat_maps_svg(
-                &format!("{}: learned vs true cost per state", config.env),
-                &format!(
-                    "{} (row 0 at the top; dark = low cost).",
-                    correlations(&evaluation, "states")
-                ),
-                &[
-                    field("learned cost c(s)", cost.state_cost),
-                    field("true cost −r(s)", truth),
-                ],
-            )?;
-            run.write(COST_PLOT_FILE, svg.as_bytes())?;
+            judge_state_cost(run, &mdp, &cost.state_cost, &mut evaluation, reopt)?;
             Ok(evaluation)
         }
         other => bail!(
@@ -422,6 +392,49 @@ const HELD_OUT_EPISODES: usize = 16;
 
 /// A `train gcl` run: its policy's return, its learned cost against the true one on held-out
 /// steps, and (with `reopt`) fresh policies re-optimised on that cost.
+/// Judges a learned per-state cost of a tabular task (and re-optimises on it with `reopt`): its
+/// correlation with the true cost, the heat maps of both in `cost_vs_true.svg`, and the return of
+/// the exact MaxEnt policy of the cost (soft value iteration), which is its re-optimisation.
+fn judge_state_cost(
+    run: &RunDir,
+    mdp: &Mdp,
+    state_cost: &[f64],
+    evaluation: &mut Evaluation,
+    reopt: Option<&ReoptArgs>,
+) -> Result<()> {
+    let env = evaluation.env.clone();
+    if let Some(changed) = reopt.and_then(|r| r.changed.as_deref()) {
+        bail!("--changed {changed}: `{env}` has no changed task to re-optimise on");
+    }
+    let truth = maxent_irl::true_state_cost(mdp);
+    evaluation.set_cost_quality(state_cost, &truth);
+    if reopt.is_some() {
+        let policy = maxent_irl::maxent_policy(mdp, state_cost)?;
+        let reoptimised =
+            Evaluation::of_policy(&env, &policy, evaluation.seed, evaluation.episodes.max(1))?;
+        evaluation.set_reopt(None, reoptimised.return_mean)?;
+    }
+    let (rows, cols) = (mdp.height(), mdp.width);
+    let field = |name: &str, values: Vec<f64>| Field {
+        name: name.to_string(),
+        rows,
+        cols,
+        values,
+    };
+    let svg = cost_plot::heat_maps_svg(
+        &format!("{env}: learned vs true cost per state"),
+        &format!(
+            "{} (row 0 at the top; dark = low cost).",
+            correlations(evaluation, "states")
+        ),
+        &[
+            field("learned cost c(s)", state_cost.to_vec()),
+            field("true cost −r(s)", truth),
+        ],
+    )?;
+    run.write(COST_PLOT_FILE, svg.as_bytes())
+}
+
 fn evaluate_gcl(
     run: &RunDir,
     config: &GclSavedConfig,
@@ -430,6 +443,24 @@ fn evaluate_gcl(
     reopt: Option<&ReoptArgs>,
 ) -> Result<Evaluation> {
     let env = config.env.as_str();
+    let entry = registry::lookup(env)?;
+    if let Some(mdp) = entry.make().tabular().cloned() {
+        // The exact MaxEnt generator: its policy table and learned state cost.
+        let mut generator = TabularGenerator::new(
+            &entry,
+            Arc::new(mdp),
+            config.learner.tabular.clone(),
+            f64::from(config.learner.gcl.alpha),
+        )?;
+        let path = run.file(rl::WEIGHTS_FILE);
+        generator
+            .load(&path)
+            .with_context(|| format!("cannot load {}", path.display()))?;
+        let mut evaluation = Evaluation::of_policy(env, generator.policy(), seed, episodes)?;
+        let state_cost = generator.state_cost().to_vec();
+        judge_state_cost(run, generator.mdp(), &state_cost, &mut evaluation, reopt)?;
+        return Ok(evaluation);
+    }
     let changed = match reopt {
         Some(r) => r
             .changed

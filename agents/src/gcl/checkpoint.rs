@@ -8,9 +8,10 @@
 //! `gcl.json` (the iteration, the number of kept snapshots and the position of the minibatch
 //! generator).
 
+use super::generator::Generator;
 use super::learner::{GclLearner, LearnerError};
 use crate::fusion::FusionBuffer;
-use crate::ppo::{read_json, write_json, SnapshotState};
+use crate::ppo::{read_json, write_json, Ppo, SnapshotState};
 use costlearn_envs::demos;
 use serde::{Deserialize, Serialize};
 use std::collections::VecDeque;
@@ -34,6 +35,17 @@ fn fail(e: impl std::fmt::Display) -> LearnerError {
     LearnerError::Checkpoint(e.to_string())
 }
 
+/// The PPO learner of a continuous task: tabular runs (exact soft value iteration) take seconds
+/// and have no checkpoints.
+fn ppo_of(generator: &Generator) -> Result<&Ppo, LearnerError> {
+    match generator {
+        Generator::Ppo(ppo) => Ok(ppo),
+        Generator::Tabular(_) => Err(fail(
+            "checkpoints cover the PPO policy of continuous tasks; a tabular run is not resumable",
+        )),
+    }
+}
+
 fn fusion_name(k: usize) -> String {
     format!("fusion.{k}")
 }
@@ -42,7 +54,9 @@ impl GclLearner {
     /// Writes everything the next iteration reads into the existing folder `dir`, each file
     /// atomically (see the [module documentation](self) for the files).
     pub fn save_checkpoint(&self, dir: &Path) -> Result<(), LearnerError> {
-        self.ppo.save_checkpoint(dir).map_err(fail)?;
+        ppo_of(&self.generator)?
+            .save_checkpoint(dir)
+            .map_err(fail)?;
         self.disc.params().save(dir.join(DISC_FILE)).map_err(fail)?;
         self.trainer
             .save_state(&self.disc, &dir.join(DISC_ADAM_FILE))
@@ -63,6 +77,7 @@ impl GclLearner {
     /// with the same configuration and demonstrations: the next [`GclLearner::step`] is the one the
     /// saved learner would have taken. On error nothing changes.
     pub fn resume(&mut self, dir: &Path) -> Result<(), LearnerError> {
+        let ppo = ppo_of(&self.generator)?;
         let path = dir.join(STATE_FILE);
         let state: SavedState = read_json(&path).map_err(fail)?;
         let word_pos: u128 = state.rng_word_pos.parse().map_err(|_| {
@@ -79,11 +94,11 @@ impl GclLearner {
         let mut buffer = FusionBuffer::new(self.buffer.capacity()).map_err(fail)?;
         let mut kept = VecDeque::new();
         for k in 0..state.snapshots {
-            let snapshot = SnapshotState::load(&self.ppo, dir, &fusion_name(k)).map_err(fail)?;
+            let snapshot = SnapshotState::load(ppo, dir, &fusion_name(k)).map_err(fail)?;
             let samples =
                 demos::load(&dir.join(format!("{}.npz", fusion_name(k)))).map_err(fail)?;
             buffer
-                .push(Arc::new(self.ppo.restore_snapshot(&snapshot)), samples)
+                .push(Arc::new(ppo.restore_snapshot(&snapshot)), samples)
                 .map_err(fail)?;
             kept.push_back(snapshot);
         }
@@ -91,7 +106,9 @@ impl GclLearner {
         trainer
             .load_state(&disc, &dir.join(DISC_ADAM_FILE))
             .map_err(fail)?;
-        self.ppo.resume(dir).map_err(fail)?;
+        if let Generator::Ppo(ppo) = &mut self.generator {
+            ppo.resume(dir).map_err(fail)?;
+        }
         self.trainer = trainer;
         self.disc = disc;
         self.rng = rng;
@@ -125,6 +142,7 @@ mod tests {
             ppo,
             fusion_snapshots: 2,
             seed: 4,
+            tabular: Default::default(),
         };
         GclLearner::new(&entry, config, demos.clone(), Device::Cpu).unwrap()
     }

@@ -1,5 +1,5 @@
-//! The learned cost `c_θ(x, u)`, an MLP over the state and action (or over the state alone), and its
-//! optional shaping regularisers.
+//! The learned cost `c_θ(x, u)`, an MLP over the state and action (or over the state alone, or over
+//! the features `φ(s)` of a tabular task's state), and its optional shaping regularisers.
 //!
 //! The trajectory cost is `c_θ(τ) = Σ_{t=1..T} c_θ(x_t, u_t)`: the steps of a trajectory are its
 //! first `T` observations with their actions (the final observation `x_{T+1}` has no action and
@@ -7,9 +7,11 @@
 
 use super::error::{check_finite, GclError, Result};
 use crate::nn::{Activation, Graph, HostMlp, Mlp, MlpBuilder, ParamSet, Var};
+use costlearn_envs::tabular::{observation, Mdp};
 use costlearn_envs::{Rng, Trajectories};
-use ndarray::{s, Array1, Array2, ArrayView2, ArrayView3, Axis};
+use ndarray::{s, Array1, Array2, ArrayView1, ArrayView2, ArrayView3, Axis};
 use serde::{Deserialize, Serialize};
+use std::sync::Arc;
 
 /// What the cost network sees at each step.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -20,6 +22,47 @@ pub enum CostInput {
     StateAction,
     /// `c_θ(x)` over the state only (an energy, as in the paper's §4).
     State,
+    /// `c_θ(φ(s))` over the features of the tabular state `s` read from the observation
+    /// `[row, col, t]` (the input of exact MaxEnt IRL's costs); needs a [`FeatureMap`].
+    StateFeatures,
+}
+
+/// The feature rows `φ(s)` of a tabular task's states, looked up from observations `[row, col, t]`.
+#[derive(Clone, Debug, PartialEq)]
+pub struct FeatureMap {
+    features: Arc<Array2<f32>>,
+    width: usize,
+}
+
+impl FeatureMap {
+    /// The feature matrix `φ [S, K]` of states on a grid of width `width`. Errors unless `S, K ≥ 1`
+    /// and `width` divides `S`.
+    pub fn new(features: Arc<Array2<f32>>, width: usize) -> Result<Self> {
+        let (s, k) = features.dim();
+        if s == 0 || k == 0 || width == 0 || s % width != 0 {
+            return Err(GclError::InvalidConfig(format!(
+                "a feature map needs S, K ≥ 1 and a width dividing S; got [{s}, {k}] with width {width}"
+            )));
+        }
+        Ok(Self { features, width })
+    }
+
+    /// The features of a tabular task's model.
+    pub fn of_mdp(mdp: &Mdp) -> Result<Self> {
+        Self::new(Arc::new(mdp.features.clone()), mdp.width)
+    }
+
+    /// Number of features `K`.
+    pub fn num_features(&self) -> usize {
+        self.features.ncols()
+    }
+
+    /// `φ(s)` of the state of observation `obs`, or `None` when it is not a cell of the grid.
+    fn of(&self, obs: ArrayView1<'_, f32>) -> Option<ArrayView1<'_, f32>> {
+        let obs = obs.to_vec();
+        let s = observation::decode_state(&obs, self.width, self.features.nrows())?;
+        Some(self.features.row(s))
+    }
 }
 
 /// The steps `x_t` (and `u_t`) of `N` trajectories of `T` steps each.
@@ -113,6 +156,9 @@ pub struct CostNetBuilder {
     activation: Activation,
     local_constant_rate: f32,
     monotonic: f32,
+    /// The feature table of [`CostInput::StateFeatures`] (part of the task, not of the settings).
+    #[serde(skip)]
+    features: Option<FeatureMap>,
 }
 
 impl Default for CostNetBuilder {
@@ -123,6 +169,7 @@ impl Default for CostNetBuilder {
             activation: Activation::Relu,
             local_constant_rate: 0.0,
             monotonic: 0.0,
+            features: None,
         }
     }
 }
@@ -137,6 +184,18 @@ impl CostNetBuilder {
     pub fn input(mut self, input: CostInput) -> Self {
         self.input = input;
         self
+    }
+
+    /// A cost over the features `φ(s)` of tabular states ([`CostInput::StateFeatures`]).
+    pub fn state_features(mut self, features: FeatureMap) -> Self {
+        self.input = CostInput::StateFeatures;
+        self.features = Some(features);
+        self
+    }
+
+    /// What the network sees.
+    pub fn input_kind(&self) -> CostInput {
+        self.input
     }
 
     /// Widths of the hidden layers (empty for a linear cost).
@@ -183,17 +242,32 @@ impl CostNetBuilder {
                 )));
             }
         }
-        let act_dim = match self.input {
-            CostInput::StateAction => act_dim,
-            CostInput::State => 0,
+        let (act_dim, features) = match (self.input, &self.features) {
+            (CostInput::StateAction, _) => (act_dim, None),
+            (CostInput::State, _) => (0, None),
+            (CostInput::StateFeatures, Some(map)) if obs_dim == observation::OBS_DIM => {
+                (0, Some(map.clone()))
+            }
+            (CostInput::StateFeatures, Some(_)) => {
+                return Err(GclError::InvalidConfig(format!(
+                "a cost over state features reads [row, col, t] observations, not {obs_dim} floats"
+            )))
+            }
+            (CostInput::StateFeatures, None) => {
+                return Err(GclError::InvalidConfig(
+                    "a cost over state features needs the task's feature table".into(),
+                ))
+            }
         };
-        let mlp = MlpBuilder::new(obs_dim + act_dim, 1)
+        let width = features.as_ref().map_or(obs_dim, FeatureMap::num_features);
+        let mlp = MlpBuilder::new(width + act_dim, 1)
             .hidden(&self.hidden)
             .activation(self.activation)
             .build(params, prefix, rng)?;
         Ok(CostNet {
             mlp,
             input: self.input,
+            features,
             obs_dim,
             act_dim,
             local_constant_rate: self.local_constant_rate,
@@ -207,6 +281,7 @@ impl CostNetBuilder {
 pub struct CostNet {
     mlp: Mlp,
     input: CostInput,
+    features: Option<FeatureMap>,
     obs_dim: usize,
     act_dim: usize,
     local_constant_rate: f32,
@@ -229,7 +304,7 @@ impl CostNet {
         self.act_dim
     }
 
-    /// The network's input rows `[N·T, obs_dim (+ act_dim)]`, trajectory after trajectory.
+    /// The network's input rows `[N·T, obs_dim or K (+ act_dim)]`, trajectory after trajectory.
     fn inputs(&self, batch: &StepBatch<'_>) -> Result<Array2<f32>> {
         let (n, t, od) = batch.obs.dim();
         if od != self.obs_dim {
@@ -240,7 +315,7 @@ impl CostNet {
             });
         }
         let acts = match (self.input, batch.acts) {
-            (CostInput::State, _) => None,
+            (CostInput::State | CostInput::StateFeatures, _) => None,
             (CostInput::StateAction, None) => {
                 return Err(GclError::Shape {
                     what: "actions",
@@ -257,13 +332,24 @@ impl CostNet {
             }
             (CostInput::StateAction, Some(a)) => Some(a),
         };
-        let mut x = Array2::zeros((n * t, self.obs_dim + self.act_dim));
+        let width = self.features.as_ref().map_or(od, FeatureMap::num_features);
+        let mut x = Array2::zeros((n * t, width + self.act_dim));
         for (row, mut out) in x.outer_iter_mut().enumerate() {
             let (i, k) = (row / t, row % t);
-            out.slice_mut(s![..od])
-                .assign(&batch.obs.slice(s![i, k, ..]));
+            let state = batch.obs.slice(s![i, k, ..]);
+            match &self.features {
+                Some(map) => {
+                    let phi = map.of(state).ok_or_else(|| GclError::Shape {
+                        what: "tabular observation",
+                        expected: "[row, col, t] of a grid cell".into(),
+                        found: format!("{state} (trajectory {i}, step {k})"),
+                    })?;
+                    out.slice_mut(s![..width]).assign(&phi);
+                }
+                None => out.slice_mut(s![..od]).assign(&state),
+            }
             if let Some(a) = acts {
-                out.slice_mut(s![od..]).assign(&a.slice(s![i, k, ..]));
+                out.slice_mut(s![width..]).assign(&a.slice(s![i, k, ..]));
             }
         }
         if let Some(index) = x.iter().position(|v| !v.is_finite()) {
@@ -391,6 +477,11 @@ pub struct HostCostNet {
 }
 
 impl HostCostNet {
+    /// What the network sees.
+    pub fn input(&self) -> CostInput {
+        self.net.input
+    }
+
     /// Per-step costs `c_θ(x_t, u_t)`, `[N, T]`.
     pub fn step_costs(&self, batch: &StepBatch<'_>) -> Result<Array2<f32>> {
         let x = self.net.inputs(batch)?;

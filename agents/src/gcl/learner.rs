@@ -3,8 +3,10 @@
 //!
 //! One iteration `i`:
 //!
-//! 1. one MaxEnt RL step ([`Ppo::step`]): the snapshot `π_i` samples episodes and the policy
-//!    maximises `E_q[Σ_t −c_θ(x_t,u_t) − α log π(u_t|x_t)]` under the current cost;
+//! 1. one MaxEnt RL step ([`Generator::step`]): the snapshot `π_i` samples episodes and the policy
+//!    maximises `E_q[Σ_t −c_θ(x_t,u_t) − α log π(u_t|x_t)]` under the current cost (PPO on
+//!    continuous tasks; exact soft value iteration on tabular tasks, whose cost then reads the
+//!    state features `φ(s)` of the task's model, as exact MaxEnt IRL's does);
 //! 2. the snapshot `π_i` and the episodes it drew enter the [`FusionBuffer`]
 //!    (`q_fus = Σ_k w_k q_k`, `w_k = n_k / Σ n`);
 //! 3. `k` discriminator steps on `L_disc = E_p[−log D] + E_q[−log(1−D)]`,
@@ -12,16 +14,16 @@
 //! 4. the policy's reward becomes the new cost.
 
 use super::config::GclConfig;
-use super::cost_net::StepBatch;
+use super::cost_net::{FeatureMap, StepBatch};
 use super::discriminator::{Discriminator, Granularity};
 use super::error::{GclError, Result};
-use super::learned_cost::LearnedCost;
+use super::generator::{Generator, GeneratorError, TabularConfig, TabularGenerator};
 use super::partition::{log_mu_tilde, Scores};
 use super::train::DiscriminatorTrainer;
 use crate::cost::RewardSource;
 use crate::fusion::FusionBuffer;
 use crate::nn::{Device, NnError};
-use crate::ppo::{Ppo, PpoConfig, PpoError, SnapshotState};
+use crate::ppo::{Ppo, PpoConfig, SnapshotState};
 use costlearn_envs::{episode_rng, EnvEntry, Rng, Trajectories};
 use serde::{Deserialize, Serialize};
 use std::collections::VecDeque;
@@ -42,11 +44,11 @@ pub enum LearnerError {
     },
     /// The policy side failed.
     #[error("guided cost learning, iteration {iteration}: {source}")]
-    Ppo {
+    Generator {
         /// Iteration (0-based) where it failed.
         iteration: usize,
         /// The cause.
-        source: PpoError,
+        source: GeneratorError,
     },
     /// A loss or estimate was NaN or infinite.
     #[error("guided cost learning, iteration {iteration}: {what} is not finite ({value})")]
@@ -74,8 +76,11 @@ pub enum LearnerError {
 pub struct LearnerConfig {
     /// The discriminator side (its `alpha` is the generator's entropy weight).
     pub gcl: GclConfig,
-    /// The MaxEnt RL side (its `alpha` is overwritten by `gcl.alpha`).
+    /// The MaxEnt RL side on continuous tasks (its `alpha` is overwritten by `gcl.alpha`).
     pub ppo: PpoConfig,
+    /// The MaxEnt RL side on tabular tasks.
+    #[serde(default)]
+    pub tabular: TabularConfig,
     /// Policy snapshots kept in the fusion buffer (`K`).
     pub fusion_snapshots: usize,
     /// Seed of the discriminator's initial weights and minibatches.
@@ -108,11 +113,11 @@ pub struct GclMetrics {
 
 /// GAN-form guided cost learning on one task from a set of demonstrations.
 pub struct GclLearner {
-    pub(super) ppo: Ppo,
+    pub(super) generator: Generator,
     pub(super) disc: Discriminator,
     pub(super) trainer: DiscriminatorTrainer,
     pub(super) buffer: FusionBuffer,
-    /// What each policy snapshot in `buffer` is made of, oldest first, for checkpoints.
+    /// What each PPO policy snapshot in `buffer` is made of, oldest first, for checkpoints.
     pub(super) kept: VecDeque<SnapshotState>,
     demos: Trajectories,
     pub(super) rng: Rng,
@@ -122,7 +127,7 @@ pub struct GclLearner {
 impl std::fmt::Debug for GclLearner {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("GclLearner")
-            .field("ppo", &self.ppo)
+            .field("generator", &self.generator)
             .field("iteration", &self.iteration)
             .field("demos", &self.demos.len())
             .finish_non_exhaustive()
@@ -131,7 +136,11 @@ impl std::fmt::Debug for GclLearner {
 
 impl GclLearner {
     /// A learner on the task of `entry` imitating `demos`, with fresh networks on `device`.
-    /// Errors on invalid settings or demonstrations of another task.
+    ///
+    /// A task with a tabular model gets the exact MaxEnt generator and a cost over its state
+    /// features ([`CostInput::StateFeatures`](super::CostInput::StateFeatures), whatever input
+    /// `config` names); any other task gets PPO. Errors on invalid settings or demonstrations of
+    /// another task.
     pub fn new(
         entry: &EnvEntry,
         config: LearnerConfig,
@@ -139,15 +148,35 @@ impl GclLearner {
         device: Device,
     ) -> Result<Self, LearnerError> {
         let setup = |iteration| move |source| LearnerError::Gcl { iteration, source };
-        let mut ppo_config = config.ppo.clone();
-        ppo_config.alpha = config.gcl.alpha;
-        let mut ppo = Ppo::new(entry, ppo_config, RewardSource::Env, device).map_err(|source| {
-            LearnerError::Ppo {
-                iteration: 0,
-                source,
+        let generator_err = |source| LearnerError::Generator {
+            iteration: 0,
+            source,
+        };
+        let mut gcl = config.gcl.clone();
+        let mdp = entry.make().tabular().cloned();
+        let mut generator = match mdp {
+            Some(mdp) => {
+                gcl.cost = gcl
+                    .cost
+                    .state_features(FeatureMap::of_mdp(&mdp).map_err(setup(0))?);
+                let tabular = TabularGenerator::new(
+                    entry,
+                    Arc::new(mdp),
+                    config.tabular.clone(),
+                    f64::from(config.gcl.alpha),
+                )
+                .map_err(generator_err)?;
+                Generator::Tabular(Box::new(tabular))
             }
-        })?;
-        let spec = ppo.spec().clone();
+            None => {
+                let mut ppo_config = config.ppo.clone();
+                ppo_config.alpha = config.gcl.alpha;
+                let ppo = Ppo::new(entry, ppo_config, RewardSource::Env, device)
+                    .map_err(|e| generator_err(e.into()))?;
+                Generator::Ppo(Box::new(ppo))
+            }
+        };
+        let spec = generator.spec().clone();
         if demos.is_empty() {
             return Err(LearnerError::Setup("no demonstrations".to_string()));
         }
@@ -161,21 +190,17 @@ impl GclLearner {
             )));
         }
         let mut rng = episode_rng(config.seed, 2);
-        let disc = config
-            .gcl
+        let disc = gcl
             .discriminator(device, spec.obs_dim(), spec.act_dim(), &mut rng)
             .map_err(setup(0))?;
-        let trainer = DiscriminatorTrainer::new(config.gcl.clone()).map_err(setup(0))?;
+        let trainer = DiscriminatorTrainer::new(gcl).map_err(setup(0))?;
         let buffer = FusionBuffer::new(config.fusion_snapshots)
             .map_err(|e| setup(0)(GclError::Fusion(e)))?;
-        let cost = LearnedCost::new(disc.host_cost(), spec.obs_dim(), spec.act_dim());
-        ppo.set_reward(RewardSource::Cost(Arc::new(cost)))
-            .map_err(|source| LearnerError::Ppo {
-                iteration: 0,
-                source,
-            })?;
+        generator
+            .set_cost(disc.host_cost())
+            .map_err(generator_err)?;
         Ok(Self {
-            ppo,
+            generator,
             disc,
             trainer,
             buffer,
@@ -187,13 +212,13 @@ impl GclLearner {
     }
 
     /// The policy learner.
-    pub fn ppo(&self) -> &Ppo {
-        &self.ppo
+    pub fn generator(&self) -> &Generator {
+        &self.generator
     }
 
-    /// The policy learner, mutably (to evaluate or save it).
-    pub fn ppo_mut(&mut self) -> &mut Ppo {
-        &mut self.ppo
+    /// The policy learner, mutably (to evaluate, save or load it).
+    pub fn generator_mut(&mut self) -> &mut Generator {
+        &mut self.generator
     }
 
     /// The discriminator (learned cost and `log Z`).
@@ -215,27 +240,28 @@ impl GclLearner {
             source,
         };
 
-        // (a, d) The snapshot π_i samples episodes; the policy takes one MaxEnt RL step on
-        //        r_t = −c_θ(x_t, u_t) − α log π(u_t | x_t).
-        let snapshot = Arc::new(self.ppo.snapshot());
-        let snapshot_state = self.ppo.snapshot_state();
-        let ppo_metrics = self.ppo.step().map_err(|source| LearnerError::Ppo {
+        let generator_err = |source| LearnerError::Generator {
             iteration: it,
             source,
-        })?;
-        let samples = self
-            .ppo
-            .last_samples()
-            .cloned()
-            .ok_or_else(|| LearnerError::Setup("the policy step returned no samples".into()))?;
+        };
+
+        // (a, d) The snapshot π_i samples episodes; the policy takes one MaxEnt RL step on
+        //        r_t = −c_θ(x_t, u_t) − α log π(u_t | x_t).
+        let snapshot_state = match &self.generator {
+            Generator::Ppo(ppo) => Some(ppo.snapshot_state()),
+            Generator::Tabular(_) => None,
+        };
+        let sampled = self.generator.step().map_err(generator_err)?;
 
         // (b) q_fus(τ) = Σ_k w_k q_k(τ) over the kept snapshots.
         self.buffer
-            .push(snapshot, samples)
+            .push(sampled.snapshot.clone(), sampled.samples.clone())
             .map_err(|e| gcl_err(GclError::Fusion(e)))?;
-        self.kept.push_back(snapshot_state);
-        if self.kept.len() > self.buffer.len() {
-            self.kept.pop_front();
+        if let Some(state) = snapshot_state {
+            self.kept.push_back(state);
+            if self.kept.len() > self.buffer.len() {
+                self.kept.pop_front();
+            }
         }
 
         // (c) k steps of L_disc = E_p[−log D] + E_q[−log(1 − D)], D = σ(−c_θ − log Z − log q).
@@ -270,25 +296,20 @@ impl GclLearner {
         }
 
         // The policy's next step is rewarded by the updated cost.
-        let spec = self.ppo.spec();
-        let cost = LearnedCost::new(self.disc.host_cost(), spec.obs_dim(), spec.act_dim());
-        self.ppo
-            .set_reward(RewardSource::Cost(Arc::new(cost)))
-            .map_err(|source| LearnerError::Ppo {
-                iteration: it,
-                source,
-            })?;
+        self.generator
+            .set_cost(self.disc.host_cost())
+            .map_err(generator_err)?;
         self.iteration += 1;
         Ok(GclMetrics {
             iteration: self.iteration,
-            env_steps: ppo_metrics.env_steps,
-            true_return: ppo_metrics.mean_return,
+            env_steps: sampled.env_steps,
+            true_return: sampled.mean_return,
             disc_loss,
             log_z,
             log_z_is,
             ess,
-            mean_cost: ppo_metrics.mean_cost.unwrap_or(f32::NAN),
-            mean_log_prob: ppo_metrics.mean_log_prob,
+            mean_cost: sampled.mean_cost,
+            mean_log_prob: sampled.mean_log_prob,
         })
     }
 
@@ -350,11 +371,9 @@ impl GclLearner {
 
     /// Rewards the policy with the discriminator's current cost.
     pub(super) fn reward_with_cost(&mut self) -> Result<(), LearnerError> {
-        let spec = self.ppo.spec();
-        let cost = LearnedCost::new(self.disc.host_cost(), spec.obs_dim(), spec.act_dim());
-        self.ppo
-            .set_reward(RewardSource::Cost(Arc::new(cost)))
-            .map_err(|source| LearnerError::Ppo {
+        self.generator
+            .set_cost(self.disc.host_cost())
+            .map_err(|source| LearnerError::Generator {
                 iteration: self.iteration,
                 source,
             })

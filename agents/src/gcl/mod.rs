@@ -10,6 +10,8 @@
 //! - [`learned_cost`]: a trained cost network frozen as a [`Cost`](crate::cost::Cost), loaded from
 //!   its weights file;
 //! - [`partition`]: the importance-sampling estimate of the partition function;
+//! - [`generator`]: the MaxEnt RL side, PPO on continuous tasks or exact soft value iteration on
+//!   tabular ones;
 //! - [`GclConfig`] and [`DiscriminatorTrainer`]: the discriminator's side of a round, `k` Adam
 //!   steps on balanced minibatches of demonstrations and samples scored by a [`FusionBuffer`].
 //!
@@ -52,6 +54,7 @@ mod config;
 pub mod cost_net;
 pub mod discriminator;
 mod error;
+pub mod generator;
 pub mod learned_cost;
 pub mod learner;
 pub mod losses;
@@ -59,9 +62,10 @@ pub mod partition;
 mod train;
 
 pub use config::GclConfig;
-pub use cost_net::{CostInput, CostNet, CostNetBuilder, HostCostNet, StepBatch};
+pub use cost_net::{CostInput, CostNet, CostNetBuilder, FeatureMap, HostCostNet, StepBatch};
 pub use discriminator::{Discriminator, DiscriminatorBuilder, Granularity, Scored};
 pub use error::{GclError, Result};
+pub use generator::{Generator, GeneratorError, GeneratorStep, TabularConfig, TabularGenerator};
 pub use learned_cost::LearnedCost;
 pub use learner::{GclLearner, GclMetrics, LearnerConfig, LearnerError};
 pub use partition::{log_mu_tilde, Scores};

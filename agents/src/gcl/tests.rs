@@ -70,7 +70,7 @@ impl Problem {
     fn batch<'a>(&self, obs: &'a Array3<f32>, acts: &'a Array3<f32>) -> StepBatch<'a> {
         match self.disc.cost_net().input() {
             CostInput::StateAction => StepBatch::new(obs.view(), acts.view()).unwrap(),
-            CostInput::State => StepBatch::states(obs.view()).unwrap(),
+            CostInput::State | CostInput::StateFeatures => StepBatch::states(obs.view()).unwrap(),
         }
     }
 

@@ -54,7 +54,10 @@ pub fn open(out: &Path, config: &impl Serialize) -> Result<(RunDir, PathBuf)> {
     })?;
     let saved: serde_json::Value = serde_json::from_str(&text)
         .with_context(|| format!("{} is not valid JSON", saved_path.display()))?;
-    let wanted = serde_json::to_value(config).context("cannot serialise the configuration")?;
+    // Compared as written to the file (an `f32` reads back from its text as another `f64`).
+    let wanted: serde_json::Value = serde_json::to_string(config)
+        .and_then(|text| serde_json::from_str(&text))
+        .context("cannot serialise the configuration")?;
     if let Some(key) = first_difference(&saved, &wanted, "") {
         bail!(
             "--resume: the run in {} was started with another `{key}`; resume it with the same \

@@ -1,14 +1,19 @@
 //! `costlearn train gcl`: guided cost learning (GAN form) from recorded demonstrations: a learned
 //! cost `c_θ` and a maximum-entropy policy trained on it.
 
+use super::maxent_irl;
 use super::rl::WEIGHTS_FILE;
-use super::{Progress, RunArgs};
+use super::{checkpoint, Progress, RunArgs};
 use crate::commands::eval::Evaluation;
+use crate::interrupt::{self, Interrupted};
 use crate::plot::{Chart, Series};
 use crate::run_dir::{CsvRow, MetricsLog, RunDir};
 use anyhow::{bail, Context, Result};
 use costlearn_agents::fusion::Fusion;
-use costlearn_agents::gcl::{GclConfig, GclLearner, GclMetrics, Granularity, LearnerConfig};
+use costlearn_agents::gcl::{
+    CostInput, CostNetBuilder, GclConfig, GclLearner, GclMetrics, Generator, Granularity,
+    LearnerConfig, TabularConfig,
+};
 use costlearn_agents::ppo::PpoConfig;
 use costlearn_envs::{demos, registry};
 use serde::Serialize;
@@ -43,7 +48,8 @@ pub enum FusionArg {
 /// Arguments of `costlearn train gcl`.
 #[derive(clap::Args, Debug)]
 pub struct Args {
-    /// Task to train on (see `costlearn envs`); it must have box actions.
+    /// Task to train on (see `costlearn envs`): a continuous task (PPO generator) or a tabular one
+    /// (exact soft value iteration generator, cost over the state features).
     #[arg(long)]
     pub env: String,
     /// Demonstrations of that task (`.npz`, e.g. `demos/pendulum.npz`).
@@ -64,6 +70,10 @@ pub struct Args {
     /// Episodes of the final evaluation (0 skips it), on the shipped demos' start states.
     #[arg(long, default_value_t = 64)]
     pub eval_episodes: usize,
+    /// Continue the run in `--out` from its last checkpoint, up to `--iterations` in all
+    /// (continuous tasks; a tabular run takes seconds and keeps no checkpoint).
+    #[arg(long, conflicts_with = "force")]
+    pub resume: bool,
     #[command(flatten)]
     pub run: RunArgs,
 }
@@ -144,8 +154,20 @@ pub fn train(args: Args, progress: &Progress) -> Result<()> {
     }
     let demo_set = all.first(num_demos);
     let device = args.run.device()?;
+    let tabular = entry.make().tabular().is_some();
+    let mut gcl_config = GclConfig::new();
+    if tabular {
+        // A linear cost over the features φ(s), as exact MaxEnt IRL's.
+        gcl_config = gcl_config
+            .cost(
+                CostNetBuilder::new()
+                    .input(CostInput::StateFeatures)
+                    .hidden(&[]),
+            )
+            .learning_rate(3e-3);
+    }
     let config = LearnerConfig {
-        gcl: GclConfig::new()
+        gcl: gcl_config
             .granularity(match args.mode {
                 Mode::Traj => Granularity::Traj,
                 Mode::Transition => Granularity::Transition,
@@ -155,8 +177,12 @@ pub fn train(args: Args, progress: &Progress) -> Result<()> {
                 FusionArg::Own => Fusion::Own,
                 FusionArg::Latest => Fusion::Latest,
             })
-            .batch_size(16),
+            .batch_size(if tabular { 64 } else { 16 }),
         ppo: PpoConfig::for_task(&args.env).seed(args.run.seed),
+        tabular: TabularConfig {
+            seed: args.run.seed,
+            ..TabularConfig::default()
+        },
         fusion_snapshots: 5,
         seed: args.run.seed,
     };
@@ -165,8 +191,7 @@ pub fn train(args: Args, progress: &Progress) -> Result<()> {
     pool.install(|| {
         let mut gcl = GclLearner::new(&entry, config.clone(), demo_set, device)
             .with_context(|| format!("cannot train on `{}`", args.env))?;
-        let run = RunDir::create(&args.run.out, args.run.force)?;
-        run.write_config(&RunConfig {
+        let run_config = RunConfig {
             command: "train gcl",
             env: &args.env,
             demos: args.demos.display().to_string(),
@@ -175,27 +200,64 @@ pub fn train(args: Args, progress: &Progress) -> Result<()> {
             device: device.to_string(),
             threads: args.run.threads,
             learner: &config,
-        })?;
-        let mut log = run.metrics::<Row>();
+        };
+        let (run, mut log) = if args.resume {
+            if tabular {
+                bail!(
+                    "--resume: a tabular run takes seconds and keeps no checkpoint; run it again"
+                );
+            }
+            let (run, saved) = checkpoint::open(&args.run.out, &run_config)?;
+            gcl.resume(&saved)
+                .with_context(|| format!("--resume: cannot load {}", saved.display()))?;
+            if gcl.iteration() >= args.iterations {
+                bail!(
+                    "--resume: the run in {} has done {} iterations already (ask for more with \
+                     --iterations)",
+                    run.path().display(),
+                    gcl.iteration()
+                );
+            }
+            let log = run.metrics_resumed::<Row>(gcl.iteration())?;
+            (run, log)
+        } else {
+            let run = RunDir::create(&args.run.out, args.run.force)?;
+            let log = run.metrics::<Row>();
+            (run, log)
+        };
+        run.write_config(&run_config)?;
         let (weights, cost) = (run.file(WEIGHTS_FILE), run.file(COST_FILE));
         let bar = progress.bar(args.iterations);
+        bar.set_position(gcl.iteration() as u64);
+        // A resumed run's clock goes on from where the last one stopped.
+        let earlier_s = log.table().column("wall_s").last().copied().unwrap_or(0.0);
         let start = Instant::now();
-        let outcome = (0..args.iterations).try_for_each(|_| -> Result<()> {
+        let outcome = (gcl.iteration()..args.iterations).try_for_each(|i| -> Result<()> {
             let metrics = gcl.step()?;
-            gcl.ppo().save(&weights)?;
+            gcl.generator().save(&weights)?;
             gcl.save_cost(&cost)?;
             bar.set_message(format!("return {:.1}", metrics.true_return));
             bar.inc(1);
             log.append(Row {
                 metrics,
-                wall_s: start.elapsed().as_secs_f64(),
-            })
+                wall_s: earlier_s + start.elapsed().as_secs_f64(),
+            })?;
+            if !tabular {
+                checkpoint::save(&run, |dir| Ok(gcl.save_checkpoint(dir)?))?;
+            }
+            if interrupt::requested() && i + 1 < args.iterations {
+                return Err(Interrupted { iteration: i + 1 }.into());
+            }
+            Ok(())
         });
         bar.finish_and_clear();
         if !log.rows().is_empty() {
             write_curve(&run, &args.env, &log)?;
         }
         if let Err(err) = outcome {
+            if err.is::<Interrupted>() {
+                return Err(err);
+            }
             return Err(err.context(format!(
                 "training stopped; the last good weights are in {}",
                 run.path().display()
@@ -212,14 +274,20 @@ pub fn train(args: Args, progress: &Progress) -> Result<()> {
             run.path().display()
         ));
         if args.eval_episodes > 0 {
-            let (mean, std) = gcl.ppo_mut().evaluate(EVAL_SEED, args.eval_episodes)?;
-            let evaluation = Evaluation::new(
+            let (mean, std) = gcl
+                .generator_mut()
+                .evaluate(EVAL_SEED, args.eval_episodes)?;
+            let mut evaluation = Evaluation::new(
                 &args.env,
                 args.eval_episodes,
                 EVAL_SEED,
                 f64::from(mean),
                 Some(f64::from(std)),
             )?;
+            if let Generator::Tabular(t) = gcl.generator() {
+                let truth = maxent_irl::true_state_cost(t.mdp());
+                evaluation.set_cost_quality(t.state_cost().as_slice().unwrap_or(&[]), &truth);
+            }
             evaluation.write(&run)?;
             progress.summary(evaluation.summary());
         }
@@ -228,10 +296,11 @@ pub fn train(args: Args, progress: &Progress) -> Result<()> {
 }
 
 fn write_curve(run: &RunDir, env: &str, log: &MetricsLog<Row>) -> Result<()> {
-    let points = log
-        .rows()
-        .iter()
-        .map(|r| (r.metrics.env_steps as f64, f64::from(r.metrics.true_return)))
+    let table = log.table();
+    let points = table
+        .column("env_steps")
+        .into_iter()
+        .zip(table.column("true_return"))
         .collect();
     let title = format!("GCL on {env}: true return");
     super::write_curve(

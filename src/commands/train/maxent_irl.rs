@@ -18,6 +18,8 @@ use std::sync::Arc;
 
 /// Name of the learned cost (weights and per-state cost).
 pub const COST_FILE: &str = "cost.json";
+/// Adam steps of an MLP cost's fit.
+const MLP_STEPS: usize = 300;
 /// Temperature of the MaxEnt policy (the one the fit uses).
 const ALPHA: f64 = 1.0;
 
@@ -36,8 +38,21 @@ pub struct Args {
     /// Weight λ of the Gaussian prior −(λ/2)‖w‖² on the cost weights.
     #[arg(long, default_value_t = 0.0)]
     pub l2: f64,
+    /// The cost over the features: linear, or an MLP with two hidden layers of 32 units.
+    #[arg(long, value_enum, default_value_t = CostKind::Linear)]
+    pub cost: CostKind,
     #[command(flatten)]
     pub run: RunArgs,
+}
+
+/// The form of the learned cost.
+#[derive(clap::ValueEnum, Clone, Copy, Debug, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum CostKind {
+    /// `c(s) = w·φ(s)`, fitted exactly.
+    Linear,
+    /// `c(s) = f_θ(φ(s))`, an MLP fitted by Adam on the same objective.
+    Mlp,
 }
 
 /// What `config.json` holds.
@@ -55,16 +70,23 @@ pub struct RunConfig {
     pub num_demos: usize,
     /// Weight of the prior on the cost weights.
     pub l2: f64,
+    /// The form of the learned cost.
+    #[serde(default = "linear")]
+    pub cost_kind: CostKind,
     /// Temperature of the MaxEnt policy.
     pub alpha: f64,
     /// The learned cost, relative to the run directory.
     pub cost: String,
 }
 
-/// What `cost.json` holds: `c(s) = w·φ(s)`.
+fn linear() -> CostKind {
+    CostKind::Linear
+}
+
+/// What `cost.json` holds: `c(s) = w·φ(s)`, or the state costs of an MLP.
 #[derive(Debug, Serialize, Deserialize)]
 pub struct LearnedCost {
-    /// Cost weights `w`, one per feature.
+    /// Cost weights `w`, one per feature (empty for an MLP cost).
     pub weights: Vec<f64>,
     /// The cost of every state, in state order (row-major over the grid).
     pub state_cost: Vec<f64>,
@@ -148,21 +170,47 @@ pub fn train(args: Args, progress: &Progress) -> Result<()> {
         bail!("--l2 must be a finite number ≥ 0");
     }
     let demos = all.first(num_demos);
-    let fit = MaxEntIrl::new()
-        .l2(args.l2)
-        .fit_linear(&args.env, &mdp, &demos)
-        .context("MaxEnt IRL failed")?;
-    let state_cost = fit.state_cost(&mdp).to_vec();
+    let irl = MaxEntIrl::new().l2(args.l2);
+    let (weights, state_cost, log_pi, objective, gap) = match args.cost {
+        CostKind::Linear => {
+            let fit = irl
+                .fit_linear(&args.env, &mdp, &demos)
+                .context("MaxEnt IRL failed")?;
+            let gap = format!("feature gap {:.2e}", fit.feature_gap);
+            let state_cost = fit.state_cost(&mdp).to_vec();
+            (
+                fit.weights.to_vec(),
+                state_cost,
+                fit.values.log_pi,
+                fit.objective,
+                gap,
+            )
+        }
+        CostKind::Mlp => {
+            let fit = irl
+                .max_iterations(MLP_STEPS)
+                .fit_mlp(&args.env, &mdp, &demos, &[32, 32], 1e-2, args.run.seed)
+                .context("MaxEnt IRL failed")?;
+            let gap = "MLP cost".to_string();
+            (
+                Vec::new(),
+                fit.state_cost.to_vec(),
+                fit.values.log_pi,
+                fit.objective,
+                gap,
+            )
+        }
+    };
     if state_cost.iter().any(|c| !c.is_finite()) {
         bail!("MaxEnt IRL diverged: the learned cost is not finite");
     }
     // The imitating policy on the task's own start distribution.
-    let visitation = state_action_visitation(&mdp, fit.values.log_pi.view())?;
+    let visitation = state_action_visitation(&mdp, log_pi.view())?;
     let exact = expected_return(mdp.reward.view(), visitation.view())?;
 
     let run = RunDir::create(&args.run.out, args.run.force)?;
     let mut log = run.metrics::<Row>();
-    for (iteration, &objective) in fit.objective.iter().enumerate() {
+    for (iteration, &objective) in objective.iter().enumerate() {
         log.append(Row {
             iteration,
             objective,
@@ -171,7 +219,7 @@ pub fn train(args: Args, progress: &Progress) -> Result<()> {
     run.write_json(
         COST_FILE,
         &LearnedCost {
-            weights: fit.weights.to_vec(),
+            weights,
             state_cost: state_cost.clone(),
         },
     )?;
@@ -185,14 +233,15 @@ pub fn train(args: Args, progress: &Progress) -> Result<()> {
         demos: args.demos.clone(),
         num_demos,
         l2: args.l2,
+        cost_kind: args.cost,
         alpha: ALPHA,
         cost: COST_FILE.into(),
     })?;
     progress.summary(format_args!(
-        "fitted a linear cost to {num_demos} episodes of {} in {} steps (feature gap {:.2e}); run in {}",
+        "fitted a {:?} cost to {num_demos} episodes of {} in {} steps ({gap}); run in {}",
+        args.cost,
         args.env,
-        fit.objective.len() - 1,
-        fit.feature_gap,
+        objective.len().saturating_sub(1),
         run.path().display()
     ));
     progress.summary(evaluation.summary());
