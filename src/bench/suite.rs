@@ -276,7 +276,15 @@ mod tests {
         assert_eq!(quick.runs.len(), 10);
         let standard = Suite::load("standard").unwrap();
         assert_eq!(standard.seeds, [0, 1, 2]);
-        assert_eq!(standard.runs.len(), (4 * 3 + 2 * 4) * 3 * 3);
+        // Five continuous tasks with 3 algorithms, two tabular ones with 4; 3 counts; 3 seeds.
+        assert_eq!(standard.runs.len(), (5 * 3 + 2 * 4) * 3 * 3);
+        let reopt: Vec<&str> = standard
+            .runs
+            .iter()
+            .filter(|r| r.reopt)
+            .map(|r| r.task.as_str())
+            .collect();
+        assert!(!reopt.is_empty() && reopt.iter().all(|t| ["pendulum", "reacher"].contains(t)));
         let run = &quick.runs[0];
         assert_eq!(
             run.dir(),
