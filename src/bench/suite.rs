@@ -271,9 +271,12 @@ mod tests {
     #[test]
     fn built_in_suites_parse_into_their_runs() {
         let quick = Suite::load("quick").unwrap();
-        assert_eq!(quick.tasks, ["pendulum", "gridworld"]);
-        // pendulum: 2 algorithms × 2 counts; gridworld: 3 × 2; one seed.
-        assert_eq!(quick.runs.len(), 10);
+        assert_eq!(
+            quick.tasks,
+            ["pendulum", "reacher", "gridworld", "objectworld"]
+        );
+        // Control tasks: 2 algorithms × 2 counts; tabular ones: 3 × 2; one seed.
+        assert_eq!(quick.runs.len(), 2 * 2 * 2 + 2 * 3 * 2);
         let standard = Suite::load("standard").unwrap();
         assert_eq!(standard.seeds, [0, 1, 2]);
         // Five continuous tasks with 3 algorithms, two tabular ones with 4; 3 counts; 3 seeds.
