@@ -6,7 +6,8 @@
 //! any moment (Ctrl-C, a crash, a full disk) leaves one whole checkpoint. `--resume` continues
 //! from it and takes exactly the steps the uninterrupted run would have taken.
 
-use crate::run_dir::{RunDir, CONFIG_FILE};
+use super::RunArgs;
+use crate::run_dir::{CsvRow, MetricsLog, RunDir, CONFIG_FILE};
 use anyhow::{bail, Context, Result};
 use serde::Serialize;
 use std::path::{Path, PathBuf};
@@ -44,7 +45,7 @@ pub fn save(run: &RunDir, save: impl FnOnce(&Path) -> Result<()>) -> Result<()> 
 /// The run directory `out` to resume and its last whole checkpoint. The run's `config.json` must
 /// match `config` in everything but the number of iterations, threads and the device; the
 /// message names the first setting that differs.
-pub fn open(out: &Path, config: &impl Serialize) -> Result<(RunDir, PathBuf)> {
+fn open(out: &Path, config: &impl Serialize) -> Result<(RunDir, PathBuf)> {
     let saved_path = out.join(CONFIG_FILE);
     let text = std::fs::read_to_string(&saved_path).with_context(|| {
         format!(
@@ -73,6 +74,39 @@ pub fn open(out: &Path, config: &impl Serialize) -> Result<(RunDir, PathBuf)> {
         .find(|dir| dir.join(COMPLETE_FILE).is_file())
         .with_context(|| format!("--resume: {} has no checkpoint", out.display()))?;
     Ok((RunDir::open(out)?, checkpoint))
+}
+
+/// The run directory and metrics log a training command writes to: a new run in `run.out`, or with
+/// `resume` the run there, continued from its last checkpoint by `restore` (which loads it into the
+/// learner and returns the iterations it has done). `config` is the run's configuration, written
+/// to `config.json` either way.
+pub fn start<R: CsvRow>(
+    run: &RunArgs,
+    resume: bool,
+    config: &impl Serialize,
+    iterations: usize,
+    restore: impl FnOnce(&Path) -> Result<usize>,
+) -> Result<(RunDir, MetricsLog<R>)> {
+    let (dir, log) = if resume {
+        let (dir, saved) = open(&run.out, config)?;
+        let done = restore(&saved)
+            .with_context(|| format!("--resume: cannot load {}", saved.display()))?;
+        if done >= iterations {
+            bail!(
+                "--resume: the run in {} has done {done} iterations already (ask for more with \
+                 --iterations)",
+                dir.path().display()
+            );
+        }
+        let log = dir.metrics_resumed::<R>(done)?;
+        (dir, log)
+    } else {
+        let dir = RunDir::create(&run.out, run.force)?;
+        let log = dir.metrics::<R>();
+        (dir, log)
+    };
+    dir.write_config(config)?;
+    Ok((dir, log))
 }
 
 /// The path of the first setting whose value differs between `saved` and `wanted` (ignoring the

@@ -201,31 +201,19 @@ pub fn train(args: Args, progress: &Progress) -> Result<()> {
             threads: args.run.threads,
             learner: &config,
         };
-        let (run, mut log) = if args.resume {
-            if tabular {
-                bail!(
-                    "--resume: a tabular run takes seconds and keeps no checkpoint; run it again"
-                );
-            }
-            let (run, saved) = checkpoint::open(&args.run.out, &run_config)?;
-            gcl.resume(&saved)
-                .with_context(|| format!("--resume: cannot load {}", saved.display()))?;
-            if gcl.iteration() >= args.iterations {
-                bail!(
-                    "--resume: the run in {} has done {} iterations already (ask for more with \
-                     --iterations)",
-                    run.path().display(),
-                    gcl.iteration()
-                );
-            }
-            let log = run.metrics_resumed::<Row>(gcl.iteration())?;
-            (run, log)
-        } else {
-            let run = RunDir::create(&args.run.out, args.run.force)?;
-            let log = run.metrics::<Row>();
-            (run, log)
-        };
-        run.write_config(&run_config)?;
+        if args.resume && tabular {
+            bail!("--resume: a tabular run takes seconds and keeps no checkpoint; run it again");
+        }
+        let (run, mut log) = checkpoint::start::<Row>(
+            &args.run,
+            args.resume,
+            &run_config,
+            args.iterations,
+            |saved| {
+                gcl.resume(saved)?;
+                Ok(gcl.iteration())
+            },
+        )?;
         let (weights, cost) = (run.file(WEIGHTS_FILE), run.file(COST_FILE));
         let bar = progress.bar(args.iterations);
         bar.set_position(gcl.iteration() as u64);

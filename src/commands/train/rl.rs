@@ -135,26 +135,11 @@ pub fn run(args: Args) -> Result<()> {
             threads: args.run.threads,
             ppo: &config,
         };
-        let (run, mut log) = if args.resume {
-            let (run, saved) = checkpoint::open(&args.run.out, &run_config)?;
-            ppo.resume(&saved)
-                .with_context(|| format!("--resume: cannot load {}", saved.display()))?;
-            if ppo.iteration() >= iterations {
-                bail!(
-                    "--resume: the run in {} has done {} iterations already (ask for more with \
-                     --iterations)",
-                    run.path().display(),
-                    ppo.iteration()
-                );
-            }
-            let log = run.metrics_resumed::<Row>(ppo.iteration())?;
-            (run, log)
-        } else {
-            let run = RunDir::create(&args.run.out, args.run.force)?;
-            let log = run.metrics::<Row>();
-            (run, log)
-        };
-        run.write_config(&run_config)?;
+        let (run, mut log) =
+            checkpoint::start::<Row>(&args.run, args.resume, &run_config, iterations, |saved| {
+                ppo.resume(saved)?;
+                Ok(ppo.iteration())
+            })?;
         let weights = run.file(WEIGHTS_FILE);
         let bar = progress_bar(iterations);
         bar.set_position(ppo.iteration() as u64);
