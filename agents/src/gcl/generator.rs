@@ -13,7 +13,7 @@
 
 use super::cost_net::{CostInput, HostCostNet, StepBatch};
 use super::error::GclError;
-use crate::cost::{check_cost_batch, Cost};
+use super::learned_cost::LearnedCost;
 use crate::nn::{Device, NnError, ParamId, ParamSet};
 use crate::ppo::{Ppo, PpoError};
 use costlearn_envs::rollout::Rollout;
@@ -21,7 +21,7 @@ use costlearn_envs::tabular::{
     observation, soft_value_iteration, Mdp, TabularError, TabularPolicy,
 };
 use costlearn_envs::{EnvEntry, EnvError, EnvSpec, Policy, Trajectories, VecEnv};
-use ndarray::{Array1, Array2, Array3, ArrayView2, Axis};
+use ndarray::{Array1, Array2, Array3, Axis};
 use serde::{Deserialize, Serialize};
 use std::path::Path;
 use std::sync::Arc;
@@ -315,43 +315,6 @@ fn normalized(mut log_pi: Array3<f64>) -> Array3<f64> {
     log_pi
 }
 
-/// The learned per-step cost as a [`Cost`] for PPO's rewards.
-#[derive(Clone, Debug)]
-struct LearnedCost(HostCostNet, usize, usize);
-
-impl Cost for LearnedCost {
-    fn obs_dim(&self) -> usize {
-        self.1
-    }
-
-    fn act_dim(&self) -> usize {
-        self.2
-    }
-
-    fn cost(
-        &self,
-        obs: ArrayView2<'_, f32>,
-        acts: ArrayView2<'_, f32>,
-    ) -> crate::nn::Result<Array1<f32>> {
-        check_cost_batch(self, obs, acts)?;
-        let n = obs.nrows();
-        // Each (x, u) pair is a one-step trajectory.
-        let obs3 = obs.to_shape((n, 1, self.1)).map_err(shape_error)?;
-        let acts3 = acts.to_shape((n, 1, self.2)).map_err(shape_error)?;
-        let batch = StepBatch::new(obs3.view(), acts3.view())
-            .map_err(|e| NnError::Backend(e.to_string()))?;
-        let c = self
-            .0
-            .step_costs(&batch)
-            .map_err(|e| NnError::Backend(e.to_string()))?;
-        Ok(c.column(0).to_owned())
-    }
-}
-
-fn shape_error(_: ndarray::ShapeError) -> NnError {
-    NnError::Backend("cost batch is not contiguous".to_string())
-}
-
 /// The MaxEnt RL side of guided cost learning.
 pub enum Generator {
     /// PPO on a continuous-control task.
@@ -387,7 +350,7 @@ impl Generator {
         match self {
             Self::Ppo(ppo) => {
                 let (od, ad) = (ppo.spec().obs_dim(), ppo.spec().act_dim());
-                let reward = crate::cost::RewardSource::Cost(Arc::new(LearnedCost(cost, od, ad)));
+                let reward = crate::cost::RewardSource::Cost(Arc::new(LearnedCost::new(cost, od, ad)));
                 Ok(ppo.set_reward(reward)?)
             }
             Self::Tabular(t) => t.set_cost(&cost),
