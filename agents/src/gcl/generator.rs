@@ -350,7 +350,8 @@ impl Generator {
         match self {
             Self::Ppo(ppo) => {
                 let (od, ad) = (ppo.spec().obs_dim(), ppo.spec().act_dim());
-                let reward = crate::cost::RewardSource::Cost(Arc::new(LearnedCost::new(cost, od, ad)));
+                let reward =
+                    crate::cost::RewardSource::Cost(Arc::new(LearnedCost::new(cost, od, ad)));
                 Ok(ppo.set_reward(reward)?)
             }
             Self::Tabular(t) => t.set_cost(&cost),
