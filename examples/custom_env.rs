@@ -18,7 +18,8 @@ use costlearn_agents::policy::TrainablePolicy;
 use costlearn_agents::ppo::PpoConfig;
 use costlearn_envs::rollout::Rollout;
 use costlearn_envs::{
-    demos, registry, Env, EnvEntry, EnvSpec, Policy, Rng, Space, Trajectories, UniformRandom,
+    demos, registry, Env, EnvEntry, EnvError, EnvSpec, Policy, Rng, Space, Trajectories,
+    UniformRandom,
 };
 use ndarray::{Array1, Array2, ArrayView2};
 use rand::{Rng as _, SeedableRng};
@@ -114,21 +115,24 @@ impl Policy for NoisyPd {
 /// Registers the task (once), records `episodes` expert episodes on 16 parallel copies and saves them
 /// to `out`. Returns the mean return.
 pub fn record_demos(out: &Path, episodes: usize) -> Result<f32> {
-    if registry::lookup("double-integrator").is_err() {
-        registry::register(
-            EnvEntry::new(
-                "double-integrator",
-                "1-D double integrator, quadratic cost",
-                || Box::new(DoubleIntegrator::new()),
-            )
-            .with_expert(|| {
-                Box::new(NoisyPd {
-                    kp: 2.0,
-                    kd: 2.5,
-                    sigma: 0.1,
-                })
-            }),
-        )?;
+    let registered = registry::register(
+        EnvEntry::new(
+            "double-integrator",
+            "1-D double integrator, quadratic cost",
+            || Box::new(DoubleIntegrator::new()),
+        )
+        .with_expert(|| {
+            Box::new(NoisyPd {
+                kp: 2.0,
+                kd: 2.5,
+                sigma: 0.1,
+            })
+        }),
+    );
+    // A second call (or a second thread) finds the task registered already.
+    match registered {
+        Ok(()) | Err(EnvError::AlreadyRegistered(_)) => {}
+        Err(err) => return Err(err.into()),
     }
     let entry = registry::lookup("double-integrator")?;
     let expert = entry.expert()?;
