@@ -299,7 +299,8 @@ fn train(spec: &RunSpec, dir: &Path, threads: usize, progress: &Progress) -> Res
                 fusion: gcl::FusionArg::Mixture,
                 num_demos,
                 iterations: spec.iterations,
-                eval_episodes: spec.eval_episodes,
+                // `measure` evaluates the run with `eval`'s own code, return included.
+                eval_episodes: 0,
                 resume: false,
                 run,
             },
