@@ -2,11 +2,12 @@
 # Side by side: costlearn's PPO (`costlearn train rl --env pendulum`) and Stable-Baselines3's PPO on
 # Gymnasium's Pendulum-v1, with the same settings and budget (60 iterations of 4000 steps by default),
 # the same number of threads, in one run. Prints env steps, training wall-clock and the final policy's
-# return (actions sampled, 64 episodes) for both. The two evaluate on different start states
-# (costlearn: those of the shipped demos; Gymnasium: reset seeds 10000..10063) and simulators.
+# return (actions sampled, 64 episodes by default) for both: costlearn's on its own simulator (the
+# start states of `costlearn train rl`'s evaluation) and, like SB3's, on Gymnasium's Pendulum-v1 from
+# reset seeds 10000, 10001, ... (costlearn's weights played by ppo_sb3.py in numpy).
 #
-#   benches/peers/ppo_sb3.sh                   # 2 threads, seed 0, 60 iterations
-#   THREADS=1 SEED=1 ITERATIONS=40 benches/peers/ppo_sb3.sh
+#   benches/peers/ppo_sb3.sh                   # 2 threads, seed 0, 60 iterations, 64 episodes
+#   THREADS=1 SEED=1 ITERATIONS=40 EPISODES=256 benches/peers/ppo_sb3.sh
 #
 # stable-baselines3 and gymnasium go into a throw-away virtual environment, benches/peers/.venv-sb3
 # (git-ignored).
@@ -18,6 +19,7 @@ venv="$here/.venv-sb3"
 threads="${THREADS:-2}"
 seed="${SEED:-0}"
 iterations="${ITERATIONS:-60}"
+episodes="${EPISODES:-64}"
 out="$(mktemp -d)"
 trap 'rm -rf "$out"' EXIT
 
@@ -33,9 +35,10 @@ cargo build --release --quiet
 target="$(cargo metadata --format-version 1 --no-deps |
     "$venv/bin/python" -c 'import json, sys; print(json.load(sys.stdin)["target_directory"])')"
 "$target/release/costlearn" train rl --env pendulum --out "$out/ours" --seed "$seed" \
-    --iterations "$iterations" --threads "$threads" >&2
+    --iterations "$iterations" --threads "$threads" --eval-episodes "$episodes" >&2
 "$venv/bin/python" "$here/ppo_sb3.py" --iterations "$iterations" --seed "$seed" \
-    --threads "$threads" > "$out/sb3.json"
+    --threads "$threads" --eval-episodes "$episodes" --ours "$out/ours/weights.safetensors" \
+    > "$out/sb3.json"
 
 "$venv/bin/python" - "$out" <<'PY'
 import csv, json, sys
@@ -43,9 +46,12 @@ out = sys.argv[1]
 rows = list(csv.DictReader(open(f"{out}/ours/metrics.csv")))
 ours = json.load(open(f"{out}/ours/eval.json"))
 sb3 = json.load(open(f"{out}/sb3.json"))
-print(f"{'library':<10} {'env steps':>10} {'train s':>8} {'return (64 episodes)':>22}")
-print(f"{'costlearn':<10} {int(rows[-1]['env_steps']):>10} {float(rows[-1]['wall_s']):>8.1f} "
-      f"{ours['return_mean']:>12.1f} ± {ours['return_std']:<7.1f}")
-print(f"{'sb3':<10} {sb3['env_steps']:>10} {sb3['wall_s']:>8.1f} "
-      f"{sb3['return_mean']:>12.1f} ± {sb3['return_std']:<7.1f}")
+steps, wall = int(rows[-1]["env_steps"]), float(rows[-1]["wall_s"])
+print(f"{'library':<10} {'env steps':>10} {'train s':>8} {'return, own sim':>18} {'return, Gymnasium':>20}")
+print(f"{'costlearn':<10} {steps:>10} {wall:>8.1f} "
+      f"{ours['return_mean']:>9.1f} ± {ours['return_std']:<6.1f} "
+      f"{sb3['ours_return_mean']:>11.1f} ± {sb3['ours_return_std']:<6.1f}")
+print(f"{'sb3':<10} {sb3['env_steps']:>10} {sb3['wall_s']:>8.1f} {'':>18} "
+      f"{sb3['return_mean']:>11.1f} ± {sb3['return_std']:<6.1f}")
+print(f"wall-clock ratio costlearn / sb3: {wall / sb3['wall_s']:.3f}")
 PY

@@ -243,7 +243,7 @@ fn run_dir(r: &RunResult) -> String {
 }
 
 /// The table's rows: expert and random anchors, then every group, per task.
-fn table(suite: &Suite, groups: &[Group<'_>]) -> Result<Vec<[String; 9]>> {
+fn table(suite: &Suite, groups: &[Group<'_>]) -> Result<Vec<[String; 10]>> {
     let mut rows = Vec::new();
     for task in &suite.tasks {
         if let Some(a) = anchors::for_env(task)? {
@@ -251,7 +251,7 @@ fn table(suite: &Suite, groups: &[Group<'_>]) -> Result<Vec<[String; 9]>> {
                 ("expert", a.expert_return_mean, "1.000"),
                 ("random", a.random_return_mean, "0.000"),
             ] {
-                let mut row: [String; 9] = Default::default();
+                let mut row: [String; 10] = Default::default();
                 row[0] = task.clone();
                 row[1] = format!("{name} (anchor)");
                 row[3] = score.into();
@@ -270,13 +270,14 @@ fn table(suite: &Suite, groups: &[Group<'_>]) -> Result<Vec<[String; 9]>> {
                 g.stat(|r| r.cost_spearman).format(3),
                 g.stat(|r| r.reopt_normalized_score).format(3),
                 format!("{}/{}", g.runs.len() - g.failed(), g.runs.len()),
+                g.stat(|r| Some(r.wall_s)).format(1),
             ]);
         }
     }
     Ok(rows)
 }
 
-const COLUMNS: [&str; 9] = [
+const COLUMNS: [&str; 10] = [
     "task",
     "algorithm",
     "demos",
@@ -286,6 +287,7 @@ const COLUMNS: [&str; 9] = [
     "cost Spearman",
     "re-optimised score",
     "runs ok",
+    "s per run",
 ];
 
 /// The Markdown and HTML documents.

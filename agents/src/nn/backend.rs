@@ -154,13 +154,18 @@ pub(crate) trait Dev: dfdx::tensor_ops::Device<f32> + 'static {
     fn grads(g: &mut DGrads) -> &mut Gradients<f32, Self>;
     /// `tanh`, recorded.
     fn tanh(t: TMat<Self>) -> TMat<Self>;
+    /// `x + b` for an `r×c` matrix `x` and a `1×c` row `b`, recorded.
+    fn add_row(x: TMat<Self>, b: TMat<Self>) -> TMat<Self>;
 }
 
 macro_rules! impl_dev {
-    ($ty:ty, $variant:ident, $tanh:expr) => {
+    ($ty:ty, $variant:ident, $tanh:expr, $add_row:expr) => {
         impl Dev for $ty {
             fn tanh(t: TMat<Self>) -> TMat<Self> {
                 $tanh(t)
+            }
+            fn add_row(x: TMat<Self>, b: TMat<Self>) -> TMat<Self> {
+                $add_row(x, b)
             }
             fn wrap(m: Mat<Self>) -> DMat {
                 DMat::$variant(m)
@@ -192,9 +197,22 @@ macro_rules! impl_dev {
         }
     };
 }
-impl_dev!(Cpu, Cpu, super::fast_tanh::tanh_cpu);
+impl_dev!(
+    Cpu,
+    Cpu,
+    super::fast_tanh::tanh_cpu,
+    super::bias_add::add_row_cpu
+);
 #[cfg(feature = "cuda")]
-impl_dev!(Cuda, Cuda, |t: TMat<Cuda>| t.tanh());
+impl_dev!(
+    Cuda,
+    Cuda,
+    |t: TMat<Cuda>| t.tanh(),
+    |x: TMat<Cuda>, b: TMat<Cuda>| {
+        let (r, c) = *x.shape();
+        x + broadcast(b, r, c)
+    }
+);
 
 /// The shape two operands broadcast to: equal sizes, or a size of 1 on one side.
 pub(crate) fn broadcast_shape(

@@ -51,10 +51,30 @@ pub(crate) fn tanh(x: f32) -> f32 {
 }
 
 /// `tanh` of every element, in place.
+///
+/// On x86-64 CPUs with AVX2 the loop runs 8 lanes wide. The operations and their order are the
+/// same on every path (no fused multiply-adds are formed), so the results are bitwise equal.
 pub(crate) fn tanh_in_place(xs: &mut [f32]) {
+    #[cfg(target_arch = "x86_64")]
+    if std::arch::is_x86_feature_detected!("avx2") {
+        // SAFETY: the CPU supports AVX2, checked just above.
+        unsafe { tanh_in_place_avx2(xs) };
+        return;
+    }
+    tanh_in_place_portable(xs);
+}
+
+#[inline(always)]
+fn tanh_in_place_portable(xs: &mut [f32]) {
     for x in xs {
         *x = tanh(*x);
     }
+}
+
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx2")]
+unsafe fn tanh_in_place_avx2(xs: &mut [f32]) {
+    tanh_in_place_portable(xs);
 }
 
 /// `tanh` of a recording CPU matrix, with backward `∂x += ∂y · (1 − y²)`.

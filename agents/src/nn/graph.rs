@@ -12,7 +12,7 @@ use super::backend::{
 };
 use super::device::Device;
 use super::error::{NnError, Result};
-use dfdx::shapes::Axis;
+use dfdx::shapes::{Axis, HasShape};
 use dfdx::tensor::{Merge, OwnedTape, PutTape, SplitTape};
 use dfdx::tensor_ops::{
     Backward, GatherTo, LogSumExpTo, MeanTo, ReshapeTo, SelectTo, SumTo, TryMatMul,
@@ -428,7 +428,18 @@ macro_rules! elementwise_fn {
         }
     };
 }
-elementwise_fn!(Add, |a, b| a + b);
+
+/// `x + y`; a `1×c` row added to every row (a layer's bias) takes the device's own kernel.
+struct Add;
+impl BinaryFn for Add {
+    fn apply<D: Dev>(self, a: TMat<D>, b: TMat<D>, (r, c): (usize, usize)) -> TMat<D> {
+        if *a.shape() == (r, c) && *b.shape() == (1, c) && r > 1 {
+            D::add_row(a, b)
+        } else {
+            broadcast(a, r, c) + broadcast(b, r, c)
+        }
+    }
+}
 elementwise_fn!(Sub, |a, b| a - b);
 elementwise_fn!(Mul, |a, b| a * b);
 elementwise_fn!(Div, |a, b| a / b);

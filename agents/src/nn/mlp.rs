@@ -34,7 +34,10 @@ impl Activation {
 
     fn apply_host(self, x: &mut Array2<f32>) {
         match self {
-            Activation::Tanh => x.mapv_inplace(super::fast_tanh::tanh),
+            Activation::Tanh => match x.as_slice_mut() {
+                Some(values) => super::fast_tanh::tanh_in_place(values),
+                None => x.mapv_inplace(super::fast_tanh::tanh),
+            },
             Activation::Relu => x.mapv_inplace(|v| v.max(0.0)),
             Activation::Identity => {}
         }

@@ -30,6 +30,7 @@
 
 mod adam;
 pub(crate) mod backend;
+mod bias_add;
 mod device;
 mod error;
 mod fast_tanh;

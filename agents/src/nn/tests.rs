@@ -99,7 +99,9 @@ fn every_operation_has_the_gradient_of_finite_differences() {
             .mean_cols()
             .sum();
         let t9 = a.mul(&a).unwrap().clamp(-10.0, 1.0).sum();
-        [t2, t3, t4, t5, t6, t7, t8, t9]
+        // A row added to every row (a bias) has its own CPU kernel.
+        let t10 = a.add(&b).unwrap().tanh().square().sum();
+        [t2, t3, t4, t5, t6, t7, t8, t9, t10]
             .iter()
             .fold(t1, |acc, t| acc.add(t).unwrap())
     };

@@ -588,13 +588,32 @@ impl Ppo {
                 let obs = batch.obs.select(Axis(0), idx);
                 let acts = batch.acts.select(Axis(0), idx);
                 let old_log_prob = batch.old_log_prob.select(Axis(0), idx);
-                let policy = self
-                    .policy_step(obs.view(), acts.view(), &old_log_prob, &adv)
-                    .map_err(|e| e.at(it))?;
                 let returns = batch.returns.select(Axis(0), idx);
-                let value_loss = self
-                    .value_step(obs.view(), &returns)
-                    .map_err(|e| e.at(it))?;
+                // The policy and the value network share no weights: their steps run side by side.
+                let (policy, value_loss) = join(
+                    || {
+                        policy_step(
+                            &mut self.policy,
+                            &mut self.policy_opt,
+                            &cfg,
+                            obs.view(),
+                            acts.view(),
+                            &old_log_prob,
+                            &adv,
+                        )
+                    },
+                    || {
+                        value_step(
+                            &self.value,
+                            &mut self.value_params,
+                            &mut self.value_opt,
+                            obs.view(),
+                            &returns,
+                        )
+                    },
+                );
+                let policy = policy.map_err(|e| e.at(it))?;
+                let value_loss = value_loss.map_err(|e| e.at(it))?;
                 sums.policy_loss += policy.policy_loss;
                 sums.approx_kl += policy.approx_kl;
                 sums.clip_fraction += policy.clip_fraction;
@@ -616,83 +635,6 @@ impl Ppo {
             approx_kl: sums.approx_kl / m,
             clip_fraction: sums.clip_fraction / m,
         })
-    }
-
-    /// One Adam step on the clipped surrogate of a minibatch (value loss left at 0).
-    fn policy_step(
-        &mut self,
-        obs: ArrayView2<'_, f32>,
-        acts: ArrayView2<'_, f32>,
-        old_log_prob: &Array1<f32>,
-        advantages: &Array1<f32>,
-    ) -> Result<UpdateStats, StepError> {
-        let (clip, entropy_coef) = (self.config.clip_range, self.config.entropy_coef);
-        let g = self.policy.params().graph();
-        // L^CLIP = −E[min(ρ Â, clip(ρ, 1−ε, 1+ε) Â)] − c_H H[π]
-        let log_prob = self.policy.log_prob_var(&g, obs, acts)?;
-        let log_ratio = log_prob.sub(&g.column(slice(old_log_prob)))?;
-        let ratio = log_ratio.exp(); // ρ = π_θ(u|x) / π_old(u|x)
-        let adv = g.column(slice(advantages));
-        let unclipped = ratio.mul(&adv)?;
-        let clipped = ratio.clamp(1.0 - clip, 1.0 + clip).mul(&adv)?;
-        let surrogate = unclipped.minimum(&clipped)?.mean().neg();
-        let policy_loss = surrogate.item();
-        let loss = if entropy_coef != 0.0 {
-            // H = Σ_j ln σ_j + ½ d (1 + ln 2π); the constant has no gradient.
-            let log_std = self.policy.params().id("log_std").ok_or_else(|| {
-                StepError::Nn(NnError::InvalidConfig("the policy has no log std".into()))
-            })?;
-            let entropy = self.policy.params().var(&g, log_std)?.sum();
-            surrogate.sub(&entropy.scale(entropy_coef))?
-        } else {
-            surrogate
-        };
-        if !loss.item().is_finite() {
-            return Err(StepError::NonFinite("the policy loss", loss.item()));
-        }
-        // approx KL = E[(ρ − 1) − ln ρ]; clip fraction = P(|ρ − 1| > ε)
-        let log_ratio = log_ratio.to_array();
-        let n = log_ratio.len() as f32;
-        let approx_kl = log_ratio.iter().map(|&l| l.exp() - 1.0 - l).sum::<f32>() / n;
-        let clip_fraction = log_ratio
-            .iter()
-            .filter(|&&l| (l.exp() - 1.0).abs() > clip)
-            .count() as f32
-            / n;
-        let grads = self.policy.params().grads(loss.backward()?)?;
-        let norm = grads.global_norm();
-        if !norm.is_finite() {
-            return Err(StepError::NonFinite("the policy gradient norm", norm));
-        }
-        self.policy_opt.step(self.policy.params_mut(), grads)?;
-        Ok(UpdateStats {
-            policy_loss,
-            value_loss: 0.0,
-            approx_kl,
-            clip_fraction,
-        })
-    }
-
-    /// One Adam step on the value loss `L^V = ½ E[(V(x_t) − R_t)²]` of a minibatch; returns it.
-    fn value_step(
-        &mut self,
-        obs: ArrayView2<'_, f32>,
-        returns: &Array1<f32>,
-    ) -> Result<f32, StepError> {
-        let g = self.value_params.graph();
-        let v = self.value.forward_array(&self.value_params, &g, obs)?;
-        let loss = v.sub(&g.column(slice(returns)))?.square().mean().scale(0.5);
-        let value_loss = loss.item();
-        if !value_loss.is_finite() {
-            return Err(StepError::NonFinite("the value loss", value_loss));
-        }
-        let grads = self.value_params.grads(loss.backward()?)?;
-        let norm = grads.global_norm();
-        if !norm.is_finite() {
-            return Err(StepError::NonFinite("the value gradient norm", norm));
-        }
-        self.value_opt.step(&mut self.value_params, grads)?;
-        Ok(value_loss)
     }
 
     /// Every weight and statistic in one CPU [`ParamSet`]: `policy/…`, `value/…`, and
@@ -762,6 +704,101 @@ impl Ppo {
         self.return_norm = return_norm;
         Ok(())
     }
+}
+
+/// One Adam step on the clipped surrogate of a minibatch (value loss left at 0).
+fn policy_step(
+    policy: &mut GaussianMlpPolicy,
+    opt: &mut Adam,
+    cfg: &PpoConfig,
+    obs: ArrayView2<'_, f32>,
+    acts: ArrayView2<'_, f32>,
+    old_log_prob: &Array1<f32>,
+    advantages: &Array1<f32>,
+) -> Result<UpdateStats, StepError> {
+    let (clip, entropy_coef) = (cfg.clip_range, cfg.entropy_coef);
+    let g = policy.params().graph();
+    // L^CLIP = −E[min(ρ Â, clip(ρ, 1−ε, 1+ε) Â)] − c_H H[π]
+    let log_prob = policy.log_prob_var(&g, obs, acts)?;
+    let log_ratio = log_prob.sub(&g.column(slice(old_log_prob)))?;
+    let ratio = log_ratio.exp(); // ρ = π_θ(u|x) / π_old(u|x)
+    let adv = g.column(slice(advantages));
+    let unclipped = ratio.mul(&adv)?;
+    let clipped = ratio.clamp(1.0 - clip, 1.0 + clip).mul(&adv)?;
+    let surrogate = unclipped.minimum(&clipped)?.mean().neg();
+    let policy_loss = surrogate.item();
+    let loss = if entropy_coef != 0.0 {
+        // H = Σ_j ln σ_j + ½ d (1 + ln 2π); the constant has no gradient.
+        let log_std = policy.params().id("log_std").ok_or_else(|| {
+            StepError::Nn(NnError::InvalidConfig("the policy has no log std".into()))
+        })?;
+        let entropy = policy.params().var(&g, log_std)?.sum();
+        surrogate.sub(&entropy.scale(entropy_coef))?
+    } else {
+        surrogate
+    };
+    if !loss.item().is_finite() {
+        return Err(StepError::NonFinite("the policy loss", loss.item()));
+    }
+    // approx KL = E[(ρ − 1) − ln ρ]; clip fraction = P(|ρ − 1| > ε)
+    let log_ratio = log_ratio.to_array();
+    let n = log_ratio.len() as f32;
+    let approx_kl = log_ratio.iter().map(|&l| l.exp() - 1.0 - l).sum::<f32>() / n;
+    let clip_fraction = log_ratio
+        .iter()
+        .filter(|&&l| (l.exp() - 1.0).abs() > clip)
+        .count() as f32
+        / n;
+    let grads = policy.params().grads(loss.backward()?)?;
+    let norm = grads.global_norm();
+    if !norm.is_finite() {
+        return Err(StepError::NonFinite("the policy gradient norm", norm));
+    }
+    opt.step(policy.params_mut(), grads)?;
+    Ok(UpdateStats {
+        policy_loss,
+        value_loss: 0.0,
+        approx_kl,
+        clip_fraction,
+    })
+}
+
+/// One Adam step on the value loss `L^V = ½ E[(V(x_t) − R_t)²]` of a minibatch; returns it.
+fn value_step(
+    value: &Mlp,
+    params: &mut ParamSet,
+    opt: &mut Adam,
+    obs: ArrayView2<'_, f32>,
+    returns: &Array1<f32>,
+) -> Result<f32, StepError> {
+    let g = params.graph();
+    let v = value.forward_array(params, &g, obs)?;
+    let loss = v.sub(&g.column(slice(returns)))?.square().mean().scale(0.5);
+    let value_loss = loss.item();
+    if !value_loss.is_finite() {
+        return Err(StepError::NonFinite("the value loss", value_loss));
+    }
+    let grads = params.grads(loss.backward()?)?;
+    let norm = grads.global_norm();
+    if !norm.is_finite() {
+        return Err(StepError::NonFinite("the value gradient norm", norm));
+    }
+    opt.step(params, grads)?;
+    Ok(value_loss)
+}
+
+/// Runs two independent computations, on two threads of the current pool where training state may
+/// cross threads (CPU-only builds), one after the other otherwise.
+#[cfg(not(feature = "cuda"))]
+fn join<A: Send, B: Send>(a: impl FnOnce() -> A + Send, b: impl FnOnce() -> B + Send) -> (A, B) {
+    rayon::join(a, b)
+}
+
+/// Runs two independent computations, on two threads of the current pool where training state may
+/// cross threads (CPU-only builds), one after the other otherwise.
+#[cfg(feature = "cuda")]
+fn join<A, B>(a: impl FnOnce() -> A, b: impl FnOnce() -> B) -> (A, B) {
+    (a(), b())
 }
 
 /// Means (or sums, while accumulating) over an iteration's minibatches.
