@@ -27,6 +27,9 @@
 //!   out without cutting the only trajectory in two, whose halves visit different states. Training
 //!   then runs the full budget of `epochs` and returns the final parameters; the history has no
 //!   held-out values.
+//! - **Divergence.** A non-finite minibatch loss, gradient or likelihood ends training without an
+//!   error: [`Trained::diverged`] says where and why, and the policy returned is the best held-out
+//!   one, or that of the last finished epoch.
 //! - **Determinism.** The split, the initial weights and the minibatch order come from the seed
 //!   alone, and the CPU backend's matrix products split work between threads without changing the
 //!   order of any sum, so the same seed gives the same weights whatever the size of the thread
@@ -337,7 +340,8 @@ impl BcConfig {
     ///
     /// Errors on an invalid configuration, empty or malformed demonstrations (shapes that disagree
     /// with their spec or the network, non-finite values, discrete actions that are not indices),
-    /// a held-out fraction that leaves no episode to train on, and on divergence.
+    /// and a held-out fraction that leaves no episode to train on. Divergence is not an error: it
+    /// ends training and is reported in [`Trained::diverged`].
     pub fn train_policy<P>(&self, net: P, demos: &Trajectories) -> Result<Trained<P>>
     where
         P: TrainablePolicy + Clone,
@@ -353,31 +357,33 @@ impl BcConfig {
             Standardizer::identity(train_obs.ncols())
         };
         let policy = BcPolicy { net, normalizer };
-        let (policy, history, best_epoch) = self.fit(
+        let fit = self.fit(
             policy,
             train_obs.view(),
             train_acts.view(),
             heldout.as_ref(),
         )?;
-        let stopped_early = history.len() < self.epochs;
+        let stopped_early = fit.history.len() < self.epochs || fit.diverged.is_some();
         Ok(Trained {
-            policy,
-            history,
-            best_epoch,
+            policy: fit.policy,
+            history: fit.history,
+            best_epoch: fit.best_epoch,
             stopped_early,
+            diverged: fit.diverged,
             split,
         })
     }
 
     /// The training loop: Adam on shuffled minibatches, evaluation after each epoch, and the best
-    /// held-out parameters kept.
+    /// held-out parameters kept. A non-finite loss, gradient or likelihood ends it; the parameters
+    /// kept are then the best held-out ones, or those of the last finished epoch.
     fn fit<P>(
         &self,
         mut policy: BcPolicy<P>,
         obs: ArrayView2<'_, f32>,
         acts: ArrayView2<'_, f32>,
         heldout: Option<&(Array2<f32>, Array2<f32>)>,
-    ) -> Result<(BcPolicy<P>, Vec<EpochStats>, usize)>
+    ) -> Result<Fit<P>>
     where
         P: TrainablePolicy + Clone,
     {
@@ -393,37 +399,35 @@ impl BcConfig {
                 .transpose()
         };
         let mut best = heldout_nll(&policy, 0)?.map(|nll| (nll, 0, policy.clone()));
+        // The parameters after the last epoch that finished with finite likelihoods.
+        let mut last_good = (0, policy.clone());
         let mut history = Vec::with_capacity(self.epochs);
+        let mut diverged = None;
         for epoch in 1..=self.epochs {
             order.shuffle(&mut rng);
-            for batch in order.chunks(self.batch_size) {
-                let batch_obs = obs.select(Axis(0), batch);
-                let batch_acts = acts.select(Axis(0), batch);
-                let graph = policy.params().graph();
-                let loss = nll_loss(&policy, &graph, batch_obs.view(), batch_acts.view())?;
-                let value = loss.item();
-                if !value.is_finite() {
-                    return Err(BcError::Diverged {
+            let stats = self
+                .epoch(&mut policy, &mut adam, &order, obs, acts, epoch)
+                .and_then(|()| {
+                    let train_nll = finite_nll(&policy.snapshot(), obs, acts, epoch, "training")?;
+                    let heldout_nll = heldout_nll(&policy, epoch)?;
+                    Ok(EpochStats {
                         epoch,
-                        reason: format!("minibatch loss is {value}"),
-                    });
+                        train_nll,
+                        heldout_nll,
+                    })
+                });
+            let stats = match stats {
+                Ok(stats) => stats,
+                Err(e @ BcError::Diverged { .. }) => {
+                    diverged = Some(e.to_string());
+                    break;
                 }
-                let grads = policy.params().grads(loss.backward()?)?;
-                adam.step(policy.params_mut(), grads)
-                    .map_err(|e| BcError::Diverged {
-                        epoch,
-                        reason: e.to_string(),
-                    })?;
-            }
-            let train_nll = finite_nll(&policy.snapshot(), obs, acts, epoch, "training")?;
-            let heldout_nll = heldout_nll(&policy, epoch)?;
-            history.push(EpochStats {
-                epoch,
-                train_nll,
-                heldout_nll,
-            });
+                Err(e) => return Err(e),
+            };
+            history.push(stats);
+            last_good = (epoch, policy.clone());
             if let (Some(nll), Some((best_nll, best_epoch, best_policy))) =
-                (heldout_nll, best.as_mut())
+                (stats.heldout_nll, best.as_mut())
             {
                 if nll < *best_nll {
                     *best_nll = nll;
@@ -434,11 +438,57 @@ impl BcConfig {
                 }
             }
         }
-        Ok(match best {
-            Some((_, epoch, best_policy)) => (best_policy, history, epoch),
-            None => (policy, history, self.epochs),
+        let (best_epoch, policy) = match best {
+            Some((_, epoch, best_policy)) => (epoch, best_policy),
+            None => last_good,
+        };
+        Ok(Fit {
+            policy,
+            history,
+            best_epoch,
+            diverged,
         })
     }
+
+    /// One pass of Adam steps over the training steps in `order`, minibatch by minibatch.
+    fn epoch<P: TrainablePolicy>(
+        &self,
+        policy: &mut BcPolicy<P>,
+        adam: &mut Adam,
+        order: &[usize],
+        obs: ArrayView2<'_, f32>,
+        acts: ArrayView2<'_, f32>,
+        epoch: usize,
+    ) -> Result<()> {
+        for batch in order.chunks(self.batch_size) {
+            let batch_obs = obs.select(Axis(0), batch);
+            let batch_acts = acts.select(Axis(0), batch);
+            let graph = policy.params().graph();
+            let loss = nll_loss(policy, &graph, batch_obs.view(), batch_acts.view())?;
+            let value = loss.item();
+            if !value.is_finite() {
+                return Err(BcError::Diverged {
+                    epoch,
+                    reason: format!("minibatch loss is {value}"),
+                });
+            }
+            let grads = policy.params().grads(loss.backward()?)?;
+            adam.step(policy.params_mut(), grads)
+                .map_err(|e| BcError::Diverged {
+                    epoch,
+                    reason: e.to_string(),
+                })?;
+        }
+        Ok(())
+    }
+}
+
+/// What [`BcConfig::fit`] returns.
+struct Fit<P> {
+    policy: BcPolicy<P>,
+    history: Vec<EpochStats>,
+    best_epoch: usize,
+    diverged: Option<String>,
 }
 
 /// The loss `L(θ) = −(1/|D|) Σ_{(x,u)∈D} log π_θ(u|x)` over the batch `D = (obs, acts)`, as a
@@ -512,6 +562,9 @@ pub struct Trained<P> {
     pub best_epoch: usize,
     /// Whether training stopped before the epoch budget ran out.
     pub stopped_early: bool,
+    /// Why training stopped at a non-finite loss, gradient or likelihood, if it did. `policy` then
+    /// holds the best held-out parameters, or those of the last finished epoch.
+    pub diverged: Option<String>,
     /// Which episodes were trained on and which held out.
     pub split: Split,
 }

@@ -170,6 +170,37 @@ fn weights<P: TrainablePolicy>(p: &P) -> Vec<Array2<f32>> {
 }
 
 #[test]
+fn divergence_ends_training_and_keeps_the_last_good_parameters() {
+    // With a step size of 1e30 the weights overflow within a few steps.
+    for (episodes, holdout) in [(1, 0.0), (4, 0.25)] {
+        let demos = linear_demos(episodes, 40, |_| 1.0, 0.1);
+        let config = small().learning_rate(1e30).epochs(50).holdout(holdout);
+        let initial = config.default_net(2, &demos.spec.action_space).unwrap();
+        let trained = config.train(&demos).unwrap();
+        let reason = trained.diverged.as_deref().expect("training diverged");
+        let finished = trained.history.len();
+        assert!(
+            reason.contains(&format!("diverged at epoch {}", finished + 1)),
+            "{reason}"
+        );
+        assert!(trained.stopped_early && finished < 50);
+        // The parameters kept are those of a finished epoch: the last one without a held-out set,
+        // the best held-out one with it; their likelihood is the one that epoch recorded.
+        let kept = trained.best_epoch;
+        if holdout == 0.0 {
+            assert_eq!(kept, finished);
+        }
+        if kept == 0 {
+            assert_eq!(weights(trained.policy.net()), weights(&initial));
+        } else {
+            let (obs, acts) = steps(&demos, &trained.split.train);
+            let nll = mean_nll(&trained.policy.snapshot(), obs.view(), acts.view());
+            assert!((nll - trained.history[kept - 1].train_nll).abs() < 1e-9);
+        }
+    }
+}
+
+#[test]
 fn the_same_seed_gives_the_same_weights_whatever_the_thread_count() {
     let run = |threads: usize, seed: u64| {
         let pool = rayon::ThreadPoolBuilder::new()

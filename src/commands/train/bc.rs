@@ -139,6 +139,12 @@ pub fn train(args: Args, progress: &Progress) -> Result<()> {
         weights: WEIGHTS_FILE.into(),
     };
     run.write_config(&run_config)?;
+    if let Some(reason) = &trained.diverged {
+        bail!(
+            "{reason}; the parameters of epoch {best_epoch} are kept in {}",
+            run.path().display()
+        );
+    }
     progress.summary(format_args!(
         "cloned {} episodes of {} for {} epochs (kept epoch {best_epoch}); run in {}",
         num_demos,
