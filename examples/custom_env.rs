@@ -186,6 +186,7 @@ pub fn imitate(demos: &Trajectories, gcl_iterations: usize) -> Result<Scores> {
         gcl: GclConfig::new().batch_size(16),
         ppo: PpoConfig::default().seed(1),
         fusion_snapshots: 5,
+        warm_start_epochs: 0,
         seed: 1,
         tabular: Default::default(),
     };

@@ -5,7 +5,7 @@
 use anyhow::{Context, Result};
 use costlearn_agents::cost::Cost;
 use costlearn_envs::Trajectories;
-use ndarray::{s, Array2};
+
 
 /// The learned and true costs of every step of one source of episodes.
 #[derive(Clone, Debug)]
@@ -21,13 +21,8 @@ pub struct Group {
 impl Group {
     /// Scores every step of `trajs` with `cost`. Errors if the cost does not fit the episodes.
     pub fn score(name: &str, cost: &dyn Cost, trajs: &Trajectories) -> Result<Self> {
-        let (n, t) = (trajs.len(), trajs.horizon());
-        let (od, ad) = (trajs.obs.shape()[2], trajs.acts.shape()[2]);
-        // The observation before each action: obs[:, ..T].
-        let obs = flatten(trajs.obs.slice(s![.., ..t, ..]).to_owned(), n * t, od)?;
-        let acts = flatten(trajs.acts.clone(), n * t, ad)?;
         let learned = cost
-            .cost(obs.view(), acts.view())
+            .episode_costs(trajs.obs.view(), trajs.acts.view())
             .with_context(|| format!("cannot score the {name} with the learned cost"))?;
         Ok(Self {
             name: name.to_string(),
@@ -35,12 +30,6 @@ impl Group {
             truth: trajs.rews.iter().map(|&r| -f64::from(r)).collect(),
         })
     }
-}
-
-/// `[N, T, d]` as `[N·T, d]`.
-fn flatten(a: ndarray::Array3<f32>, rows: usize, cols: usize) -> Result<Array2<f32>> {
-    a.into_shape_with_order((rows, cols))
-        .context("episodes of inconsistent shape")
 }
 
 /// Every step of every group, concatenated: `(learned, truth)`.

@@ -14,7 +14,7 @@
 
 use crate::nn::{NnError, Result};
 use costlearn_envs::Trajectories;
-use ndarray::{Array1, Array2, ArrayView1, ArrayView2};
+use ndarray::{s, Array1, Array2, ArrayView1, ArrayView2, ArrayView3, Axis};
 use std::fmt;
 use std::sync::Arc;
 
@@ -31,6 +31,41 @@ pub trait Cost: Send + Sync {
 
     /// `c(x_i, u_i)` for each row `i`.
     fn cost(&self, obs: ArrayView2<'_, f32>, acts: ArrayView2<'_, f32>) -> Result<Array1<f32>>;
+
+    /// The cost of every step of whole episodes of a fixed horizon `T`, `[N, T]`, from their
+    /// observations `obs` `[N, T + 1, obs_dim]` (or `[N, T, obs_dim]`) and actions `acts`
+    /// `[N, T, act_dim]`.
+    ///
+    /// The default scores each step `(x_t, u_t)` with [`Cost::cost`]; a cost that reads more of
+    /// the episode than one step (a shaped cost reads the next state) overrides it.
+    fn episode_costs(
+        &self,
+        obs: ArrayView3<'_, f32>,
+        acts: ArrayView3<'_, f32>,
+    ) -> Result<Array2<f32>> {
+        let (n, t, ad) = acts.dim();
+        let od = obs.len_of(Axis(2));
+        if obs.len_of(Axis(0)) != n || !(obs.len_of(Axis(1)) == t || obs.len_of(Axis(1)) == t + 1)
+        {
+            return Err(NnError::ShapeMismatch {
+                op: "episode observations",
+                left: (obs.len_of(Axis(0)), obs.len_of(Axis(1))),
+                right: (n, t + 1),
+            });
+        }
+        let steps = obs
+            .slice(s![.., ..t, ..])
+            .to_shape((n * t, od))
+            .map_err(|e| NnError::Backend(e.to_string()))?
+            .to_owned();
+        let acts = acts
+            .to_shape((n * t, ad))
+            .map_err(|e| NnError::Backend(e.to_string()))?
+            .to_owned();
+        let c = self.cost(steps.view(), acts.view())?;
+        c.into_shape_with_order((n, t))
+            .map_err(|e| NnError::Backend(e.to_string()))
+    }
 }
 
 /// Checks that `obs` and `acts` are `[N, obs_dim]` and `[N, act_dim]` with the same `N`.

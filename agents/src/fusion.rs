@@ -49,6 +49,9 @@ pub enum FusionError {
     /// Samples of one snapshot must not be empty.
     #[error("a policy snapshot was pushed with no samples")]
     NoSamples,
+    /// Segments must hold at least one step.
+    #[error("a segment must hold at least one step")]
+    ZeroSegment,
     /// A policy returned a NaN or +∞ log-probability.
     #[error("snapshot {snapshot} gave log-probability {value} for episode {episode}, step {step}")]
     BadLogProb {
@@ -171,42 +174,60 @@ impl FusionBuffer {
         Ok(out)
     }
 
-    /// Per-step log-density `[N, T]` of `trajs` under the chosen fusion. `drawn_by` is the index of
-    /// the snapshot (oldest first) that drew `trajs`, `None` for demonstrations; it matters only to
-    /// [`Fusion::Own`].
+    /// Per-step log-density `[N, T]` of `trajs` under the chosen fusion: the segments of
+    /// [`log_density_per_segment`](Self::log_density_per_segment) one step long.
     pub fn log_density_per_step(
         &self,
         trajs: &Trajectories,
         fusion: Fusion,
         drawn_by: Option<usize>,
     ) -> Result<Array2<f64>, FusionError> {
-        let lp = self.step_log_probs(trajs)?.mapv(f64::from);
-        Ok(match fusion {
-            // log q_fus(u|x) = logsumexp_k (log w_k + log π_k(u|x))
-            Fusion::Mixture => mix(&lp, &self.weights()),
-            Fusion::Own | Fusion::Latest => {
-                let k = self.chosen(fusion, drawn_by);
-                lp.index_axis(Axis(0), k).to_owned()
-            }
-        })
+        self.log_density_per_segment(trajs, fusion, drawn_by, 1)
     }
 
-    /// Trajectory log-density `log q(τ)`, `[N]`, of `trajs` under the chosen fusion (see
-    /// [`log_density_per_step`](Self::log_density_per_step) for `drawn_by`).
+    /// Trajectory log-density `log q(τ)`, `[N]`, of `trajs` under the chosen fusion: one segment
+    /// as long as the horizon.
     pub fn log_density(
         &self,
         trajs: &Trajectories,
         fusion: Fusion,
         drawn_by: Option<usize>,
     ) -> Result<Array1<f64>, FusionError> {
+        let t = trajs.horizon().max(1);
+        Ok(self
+            .log_density_per_segment(trajs, fusion, drawn_by, t)?
+            .remove_axis(Axis(1)))
+    }
+
+    /// Log-density of each segment of `len` consecutive steps, `[N, ⌈T/len⌉]` (the last segment
+    /// of an episode is shorter when `len` does not divide `T`):
+    ///
+    /// ```text
+    /// log q_fus(σ) = logsumexp_k (log w_k + Σ_{t∈σ} log π_k(u_t | x_t))
+    /// ```
+    ///
+    /// `len = 1` is the per-step density, `len = T` the trajectory density. `drawn_by` is the index
+    /// of the snapshot (oldest first) that drew `trajs`, `None` for demonstrations; it matters only
+    /// to [`Fusion::Own`]. Errors when `len` is 0.
+    pub fn log_density_per_segment(
+        &self,
+        trajs: &Trajectories,
+        fusion: Fusion,
+        drawn_by: Option<usize>,
+        len: usize,
+    ) -> Result<Array2<f64>, FusionError> {
+        if len == 0 {
+            return Err(FusionError::ZeroSegment);
+        }
         let lp = self.step_log_probs(trajs)?.mapv(f64::from);
-        // log q_k(τ) = Σ_t log π_k(u_t | x_t)
-        let per_snapshot = lp.sum_axis(Axis(2));
+        let (k_n, n, t) = lp.dim();
+        let segments = t.div_ceil(len);
+        // log q_k(σ) = Σ_{t∈σ} log π_k(u_t | x_t)
+        let per_snapshot = Array3::from_shape_fn((k_n, n, segments), |(k, i, j)| {
+            lp.slice(s![k, i, j * len..((j + 1) * len).min(t)]).sum()
+        });
         Ok(match fusion {
-            // log q_fus(τ) = logsumexp_k (log w_k + log q_k(τ))
-            Fusion::Mixture => {
-                mix(&per_snapshot.insert_axis(Axis(2)), &self.weights()).remove_axis(Axis(1))
-            }
+            Fusion::Mixture => mix(&per_snapshot, &self.weights()),
             Fusion::Own | Fusion::Latest => {
                 let k = self.chosen(fusion, drawn_by);
                 per_snapshot.index_axis(Axis(0), k).to_owned()

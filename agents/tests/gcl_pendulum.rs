@@ -21,6 +21,7 @@ fn learner(seed: u64) -> GclLearner {
         ppo: PpoConfig::for_task("pendulum").seed(seed),
         tabular: Default::default(),
         fusion_snapshots: 5,
+        warm_start_epochs: 0,
         seed,
     };
     GclLearner::new(&entry, config, demos, Device::Cpu).unwrap()

@@ -50,6 +50,7 @@ fn learner(env: &str, demos: Trajectories, seed: u64) -> GclLearner {
             ..TabularConfig::default()
         },
         fusion_snapshots: 5,
+        warm_start_epochs: 0,
         seed,
     };
     let entry = registry::lookup(env).unwrap();

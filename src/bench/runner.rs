@@ -296,6 +296,13 @@ fn train(spec: &RunSpec, dir: &Path, threads: usize, progress: &Progress) -> Res
                 } else {
                     gcl::Mode::Transition
                 },
+                segment_len: None,
+                cost_input: gcl::CostInputArg::StateAction,
+                shaping: false,
+                alpha: 1.0,
+                disc_steps: 10,
+                fusion_snapshots: 5,
+                warm_start: 0,
                 fusion: gcl::FusionArg::Mixture,
                 num_demos,
                 iterations: spec.iterations,

@@ -15,7 +15,7 @@ use crate::reopt;
 use crate::run_dir::{RunDir, CONFIG_FILE};
 use anyhow::{bail, Context, Result};
 use costlearn_agents::cost::Cost;
-use costlearn_agents::gcl::{LearnedCost, TabularGenerator};
+use costlearn_agents::gcl::{CostPart, LearnedCost, TabularGenerator};
 use costlearn_envs::control::navigation;
 use costlearn_envs::rollout::Rollout;
 use costlearn_envs::tabular::Mdp;
@@ -92,6 +92,10 @@ pub struct Evaluation {
     /// Spearman correlation of the learned per-state cost with the true cost `−r`.
     #[serde(skip_serializing_if = "Option::is_none", default)]
     pub cost_spearman: Option<f64>,
+    /// Which part of a learned network cost the correlations and re-optimisation read: `task`
+    /// (the part `g_θ` of a shaped cost, without its shaping terms) or `full`.
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub cost_part: Option<CostPart>,
     /// Mean true return of a fresh policy re-optimised on the learned cost.
     #[serde(skip_serializing_if = "Option::is_none", default)]
     pub reopt_return_mean: Option<f64>,
@@ -122,6 +126,7 @@ impl Evaluation {
             normalized_score,
             cost_pearson: None,
             cost_spearman: None,
+            cost_part: None,
             reopt_return_mean: None,
             reopt_normalized_score: None,
             reopt_changed_env: None,
@@ -204,9 +209,13 @@ impl Evaluation {
             "{} ({how}): return {:.2}{spread}, {score}",
             self.env, self.return_mean
         );
+        let which = match self.cost_part {
+            Some(CostPart::Task) => "learned cost (task part g, shaping dropped)",
+            _ => "learned cost",
+        };
         if let (Some(p), Some(s)) = (self.cost_pearson, self.cost_spearman) {
             text.push_str(&format!(
-                "\nlearned vs true cost: Pearson {p:.3}, Spearman {s:.3}"
+                "\n{which} vs true cost: Pearson {p:.3}, Spearman {s:.3}"
             ));
         }
         let score = |s: Option<f64>| {
@@ -215,13 +224,13 @@ impl Evaluation {
         };
         if let Some(r) = self.reopt_return_mean {
             text.push_str(&format!(
-                "\nre-optimised on the learned cost: return {r:.2}{}",
+                "\nre-optimised on the {which}: return {r:.2}{}",
                 score(self.reopt_normalized_score)
             ));
         }
         if let (Some(env), Some(r)) = (&self.reopt_changed_env, self.reopt_changed_return_mean) {
             text.push_str(&format!(
-                "\nre-optimised on the learned cost on {env}: return {r:.2}{}",
+                "\nre-optimised on the {which} on {env}: return {r:.2}{}",
                 score(self.reopt_changed_normalized_score)
             ));
         }
@@ -489,6 +498,15 @@ fn evaluate_gcl(
         &cost_file,
     )
     .with_context(|| format!("cannot load the learned cost {}", cost_file.display()))?;
+    // A shaped cost is judged by its task part g_θ: the shaping h_φ(x') − h_φ(x) is what the
+    // discriminator needs, not what a new learner should optimise.
+    let part = if cost.is_shaped() {
+        CostPart::Task
+    } else {
+        CostPart::Full
+    };
+    let cost = cost.part(part);
+    evaluation.cost_part = Some(part);
     let all_demos = demos::load_for(&config.demos, &spec).with_context(|| {
         format!(
             "cannot read the run's demonstrations {}",

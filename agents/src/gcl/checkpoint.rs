@@ -141,6 +141,7 @@ mod tests {
                 .disc_steps(3),
             ppo,
             fusion_snapshots: 2,
+            warm_start_epochs: 0,
             seed: 4,
             tabular: Default::default(),
         };

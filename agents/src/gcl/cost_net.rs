@@ -1,9 +1,23 @@
 //! The learned cost `c_θ(x, u)`, an MLP over the state and action (or over the state alone, or over
-//! the features `φ(s)` of a tabular task's state), and its optional shaping regularisers.
+//! the features `φ(s)` of a tabular task's state), its optional shaping potential and its optional
+//! regularisers.
 //!
 //! The trajectory cost is `c_θ(τ) = Σ_{t=1..T} c_θ(x_t, u_t)`: the steps of a trajectory are its
 //! first `T` observations with their actions (the final observation `x_{T+1}` has no action and
 //! takes no part).
+//!
+//! **Shaped form** (AIRL, Fu, Luo, Levine 2018, in cost terms). With a potential `h_φ(x)` the cost of
+//! step `t` is
+//!
+//! ```text
+//! f(x_t, u_t, x_{t+1}) = g_θ(x_t, u_t) + h_φ(x_{t+1}) − h_φ(x_t),   h_φ(x_{T+1}) := 0
+//! ```
+//!
+//! `g_θ` is the task's part (state-only for a cost meant to transfer) and the potential difference
+//! is shaping. The horizon is fixed and the potential after the last step is 0, so over a whole
+//! trajectory the shaping telescopes to `−h_φ(x_1)`: it depends on the start state alone, which no
+//! policy changes, so the trajectory-level optimum is that of `g_θ` (Ng, Harada, Russell 1999).
+//! [`CostPart::Task`] reads `g_θ` alone, e.g. to re-optimise a fresh policy on it.
 
 use super::error::{check_finite, GclError, Result};
 use crate::nn::{Activation, Graph, HostMlp, Mlp, MlpBuilder, ParamSet, Var};
@@ -22,9 +36,35 @@ pub enum CostInput {
     StateAction,
     /// `c_θ(x)` over the state only (an energy, as in the paper's §4).
     State,
+    /// `c_θ(x, u) = g_θ(x) + k_θ(u)`: a cost of the state plus a cost of the action, two networks
+    /// with no term that couples them, so the cost cannot encode which action suits which state
+    /// (the expert's policy) but can still price effort.
+    Separable,
     /// `c_θ(φ(s))` over the features of the tabular state `s` read from the observation
     /// `[row, col, t]` (the input of exact MaxEnt IRL's costs); needs a [`FeatureMap`].
     StateFeatures,
+}
+
+/// Which part of a learned cost to read.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum CostPart {
+    /// The whole cost the discriminator was trained with: `f = g_θ + h_φ(x') − h_φ(x)` for a
+    /// shaped cost, `c_θ` otherwise.
+    #[default]
+    Full,
+    /// The task's part `g_θ` without the shaping terms (the same as [`CostPart::Full`] for an
+    /// unshaped cost).
+    Task,
+}
+
+impl std::fmt::Display for CostPart {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            CostPart::Full => "full",
+            CostPart::Task => "task",
+        })
+    }
 }
 
 /// The feature rows `φ(s)` of a tabular task's states, looked up from observations `[row, col, t]`.
@@ -146,8 +186,8 @@ impl<'a> StepBatch<'a> {
     }
 }
 
-/// Options of a [`CostNet`]: its input, its hidden layers and the weights of its regularisers
-/// (both off by default).
+/// Options of a [`CostNet`]: its input, its hidden layers, its shaping potential (off by default)
+/// and the weights of its regularisers (both off by default).
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct CostNetBuilder {
@@ -156,6 +196,8 @@ pub struct CostNetBuilder {
     activation: Activation,
     local_constant_rate: f32,
     monotonic: f32,
+    /// Hidden layers of the shaping potential `h_φ(x)` (`None`: no shaping).
+    shaping: Option<Vec<usize>>,
     /// The feature table of [`CostInput::StateFeatures`] (part of the task, not of the settings).
     #[serde(skip)]
     features: Option<FeatureMap>,
@@ -169,6 +211,7 @@ impl Default for CostNetBuilder {
             activation: Activation::Relu,
             local_constant_rate: 0.0,
             monotonic: 0.0,
+            shaping: None,
             features: None,
         }
     }
@@ -222,6 +265,18 @@ impl CostNetBuilder {
         self
     }
 
+    /// The shaped form `g_θ + h_φ(x') − h_φ(x)` with a potential `h_φ` over the state of these
+    /// hidden layers (`None`: no shaping).
+    pub fn shaping(mut self, hidden: Option<&[usize]>) -> Self {
+        self.shaping = hidden.map(<[usize]>::to_vec);
+        self
+    }
+
+    /// Hidden layers of the shaping potential, if the cost is shaped.
+    pub fn shaping_hidden(&self) -> Option<&[usize]> {
+        self.shaping.as_deref()
+    }
+
     /// Registers the network in `params` as `{prefix}.{k}.weight` and `{prefix}.{k}.bias`.
     /// `act_dim` is ignored by a state-only cost.
     pub fn build(
@@ -243,7 +298,7 @@ impl CostNetBuilder {
             }
         }
         let (act_dim, features) = match (self.input, &self.features) {
-            (CostInput::StateAction, _) => (act_dim, None),
+            (CostInput::StateAction | CostInput::Separable, _) => (act_dim, None),
             (CostInput::State, _) => (0, None),
             (CostInput::StateFeatures, Some(map)) if obs_dim == observation::OBS_DIM => {
                 (0, Some(map.clone()))
@@ -260,12 +315,34 @@ impl CostNetBuilder {
             }
         };
         let width = features.as_ref().map_or(obs_dim, FeatureMap::num_features);
-        let mlp = MlpBuilder::new(width + act_dim, 1)
+        let separable = self.input == CostInput::Separable;
+        let mlp = MlpBuilder::new(if separable { width } else { width + act_dim }, 1)
             .hidden(&self.hidden)
             .activation(self.activation)
             .build(params, prefix, rng)?;
+        let action_term = if separable {
+            Some(
+                MlpBuilder::new(act_dim, 1)
+                    .hidden(&self.hidden)
+                    .activation(self.activation)
+                    .build(params, &format!("{prefix}.action"), rng)?,
+            )
+        } else {
+            None
+        };
+        let potential = match &self.shaping {
+            Some(hidden) => Some(
+                MlpBuilder::new(width, 1)
+                    .hidden(hidden)
+                    .activation(self.activation)
+                    .build(params, &format!("{prefix}.potential"), rng)?,
+            ),
+            None => None,
+        };
         Ok(CostNet {
             mlp,
+            action_term,
+            potential,
             input: self.input,
             features,
             obs_dim,
@@ -280,6 +357,9 @@ impl CostNetBuilder {
 #[derive(Clone, Debug, PartialEq)]
 pub struct CostNet {
     mlp: Mlp,
+    /// `k_θ(u)` of a [`CostInput::Separable`] cost.
+    action_term: Option<Mlp>,
+    potential: Option<Mlp>,
     input: CostInput,
     features: Option<FeatureMap>,
     obs_dim: usize,
@@ -316,21 +396,23 @@ impl CostNet {
         }
         let acts = match (self.input, batch.acts) {
             (CostInput::State | CostInput::StateFeatures, _) => None,
-            (CostInput::StateAction, None) => {
+            (CostInput::StateAction | CostInput::Separable, None) => {
                 return Err(GclError::Shape {
                     what: "actions",
                     expected: format!("{} floats per action", self.act_dim),
                     found: "none".into(),
                 })
             }
-            (CostInput::StateAction, Some(a)) if a.len_of(Axis(2)) != self.act_dim => {
+            (CostInput::StateAction | CostInput::Separable, Some(a))
+                if a.len_of(Axis(2)) != self.act_dim =>
+            {
                 return Err(GclError::Shape {
                     what: "actions",
                     expected: format!("{} floats per action", self.act_dim),
                     found: format!("{}", a.len_of(Axis(2))),
                 })
             }
-            (CostInput::StateAction, Some(a)) => Some(a),
+            (CostInput::StateAction | CostInput::Separable, Some(a)) => Some(a),
         };
         let width = self.features.as_ref().map_or(od, FeatureMap::num_features);
         let mut x = Array2::zeros((n * t, width + self.act_dim));
@@ -362,8 +444,14 @@ impl CostNet {
         Ok(x)
     }
 
-    /// Per-step costs `c_θ(x_t, u_t)` as an `[N·T, 1]` variable of `graph`, trajectory after
-    /// trajectory, differentiable in the weights.
+    /// Whether the cost has the shaped form `g_θ + h_φ(x') − h_φ(x)`.
+    pub fn is_shaped(&self) -> bool {
+        self.potential.is_some()
+    }
+
+    /// Per-step costs `c_θ(x_t, u_t)` (the shaped `f(x_t, u_t, x_{t+1})` of a shaped cost) as an
+    /// `[N·T, 1]` variable of `graph`, trajectory after trajectory, differentiable in the weights.
+    /// The batch's trajectories are whole: the step after the last one is the end of the horizon.
     pub fn step_costs_var(
         &self,
         params: &ParamSet,
@@ -371,32 +459,55 @@ impl CostNet {
         batch: &StepBatch<'_>,
     ) -> Result<Var> {
         let x = self.inputs(batch)?;
-        Ok(self.mlp.forward_array(params, graph, x.view())?)
+        let width = self.state_width();
+        let g = match &self.action_term {
+            Some(k) => self
+                .mlp
+                .forward_array(params, graph, x.slice(s![.., ..width]))?
+                .add(&k.forward_array(params, graph, x.slice(s![.., width..]))?)?,
+            None => self.mlp.forward_array(params, graph, x.view())?,
+        };
+        let Some(potential) = &self.potential else {
+            return Ok(g);
+        };
+        let h = potential.forward_array(params, graph, x.slice(s![.., ..width]))?;
+        // h_φ(x_{t+1}) of every step; the row of a trajectory's last step is masked to h(x_{T+1}) = 0.
+        let (next, mask) = next_step_rows(batch.len(), batch.horizon());
+        let h_next = h.take_rows(&next)?.mul(&graph.column(&mask))?;
+        Ok(g.add(&h_next)?.sub(&h)?)
     }
 
-    /// Trajectory costs `c_θ(τ) = Σ_t c_θ(x_t, u_t)`, `[N, 1]`, from the `[N·T, 1]` step costs of
-    /// [`CostNet::step_costs_var`].
-    pub fn traj_costs_var(step_costs: &Var, horizon: usize) -> Result<Var> {
+    /// Floats of the state part of the network's input (the features of a tabular state).
+    fn state_width(&self) -> usize {
+        self.features
+            .as_ref()
+            .map_or(self.obs_dim, FeatureMap::num_features)
+    }
+
+    /// Segment costs `c_θ(σ) = Σ_{t∈σ} c_θ(x_t, u_t)`, `[N·⌈T/len⌉, 1]`, from the `[N·T, 1]` step
+    /// costs of [`CostNet::step_costs_var`]: consecutive segments of `len` steps, the last one of
+    /// each trajectory shorter when `len` does not divide `horizon` (`len = horizon` gives the
+    /// trajectory costs `c_θ(τ)`).
+    pub fn segment_costs_var(step_costs: &Var, horizon: usize, len: usize) -> Result<Var> {
         let (rows, cols) = step_costs.shape();
-        if cols != 1 || horizon == 0 || rows % horizon != 0 {
+        if cols != 1 || horizon == 0 || len == 0 || rows % horizon != 0 {
             return Err(GclError::Shape {
                 what: "step costs",
-                expected: format!("[N·{horizon}, 1]"),
-                found: format!("{:?}", (rows, cols)),
+                expected: format!("[N·{horizon}, 1] in segments of at least one step"),
+                found: format!("{:?} in segments of {len}", (rows, cols)),
             });
         }
-        let n = rows / horizon;
-        // Row i of the summing matrix holds ones over the steps of trajectory i.
-        let summing = Array2::from_shape_fn(
-            (n, rows),
-            |(i, j)| {
-                if j / horizon == i {
-                    1.0f32
-                } else {
-                    0.0
-                }
-            },
-        );
+        let per = horizon.div_ceil(len);
+        let items = rows / horizon * per;
+        // Row r of the summing matrix holds ones over the steps of segment r.
+        let summing = Array2::from_shape_fn((items, rows), |(r, j)| {
+            let (i, k) = (j / horizon, j % horizon);
+            if i * per + k / len == r {
+                1.0f32
+            } else {
+                0.0
+            }
+        });
         Ok(step_costs
             .graph()
             .constant(summing.view())
@@ -407,6 +518,8 @@ impl CostNet {
     pub fn to_host(&self, params: &ParamSet) -> HostCostNet {
         HostCostNet {
             mlp: self.mlp.to_host(params),
+            action_term: self.action_term.as_ref().map(|k| k.to_host(params)),
+            potential: self.potential.as_ref().map(|p| p.to_host(params)),
             net: self.clone(),
         }
     }
@@ -469,10 +582,26 @@ impl CostNet {
     }
 }
 
+/// For `n` trajectories of `horizon` steps in rows, the row of each step's next step and a mask
+/// that is 0 on each trajectory's last step (whose next state ends the horizon).
+fn next_step_rows(n: usize, horizon: usize) -> (Vec<usize>, Vec<f32>) {
+    (0..n * horizon)
+        .map(|r| {
+            if r % horizon + 1 < horizon {
+                (r + 1, 1.0)
+            } else {
+                (r, 0.0)
+            }
+        })
+        .unzip()
+}
+
 /// A CPU copy of a [`CostNet`]: scores arrays with no device and no recording.
 #[derive(Clone, Debug, PartialEq)]
 pub struct HostCostNet {
     mlp: HostMlp,
+    action_term: Option<HostMlp>,
+    potential: Option<HostMlp>,
     net: CostNet,
 }
 
@@ -482,10 +611,32 @@ impl HostCostNet {
         self.net.input
     }
 
-    /// Per-step costs `c_θ(x_t, u_t)`, `[N, T]`.
+    /// Whether the cost has the shaped form `g_θ + h_φ(x') − h_φ(x)`.
+    pub fn is_shaped(&self) -> bool {
+        self.potential.is_some()
+    }
+
+    /// Per-step costs `c_θ(x_t, u_t)`, `[N, T]` (the shaped `f(x_t, u_t, x_{t+1})` of a shaped
+    /// cost, on whole trajectories).
     pub fn step_costs(&self, batch: &StepBatch<'_>) -> Result<Array2<f32>> {
+        self.step_costs_of(batch, CostPart::Full)
+    }
+
+    /// Per-step costs of one part of the cost, `[N, T]`: the whole cost, or the task's part `g_θ`.
+    pub fn step_costs_of(&self, batch: &StepBatch<'_>, part: CostPart) -> Result<Array2<f32>> {
         let x = self.net.inputs(batch)?;
-        let c = self.mlp.forward(x.view())?;
+        let width = self.net.state_width();
+        let mut c = match &self.action_term {
+            Some(k) => self.mlp.forward(x.slice(s![.., ..width]))? + k.forward(x.slice(s![.., width..]))?,
+            None => self.mlp.forward(x.view())?,
+        };
+        if let (Some(potential), CostPart::Full) = (&self.potential, part) {
+            let h = potential.forward(x.slice(s![.., ..width]))?;
+            let (next, mask) = next_step_rows(batch.len(), batch.horizon());
+            for (r, (&j, &m)) in next.iter().zip(&mask).enumerate() {
+                c[[r, 0]] = (c[[r, 0]] + m * h[[j, 0]]) - h[[r, 0]];
+            }
+        }
         let c = c
             .into_shape_with_order((batch.len(), batch.horizon()))
             .map_err(|e| GclError::Shape {
@@ -500,7 +651,24 @@ impl HostCostNet {
 
     /// Trajectory costs `c_θ(τ) = Σ_t c_θ(x_t, u_t)`, `[N]`.
     pub fn traj_costs(&self, batch: &StepBatch<'_>) -> Result<Array1<f32>> {
-        Ok(self.step_costs(batch)?.sum_axis(Axis(1)))
+        Ok(self
+            .segment_costs(batch, batch.horizon())?
+            .remove_axis(Axis(1)))
+    }
+
+    /// Segment costs `c_θ(σ) = Σ_{t∈σ} c_θ(x_t, u_t)`, `[N, ⌈T/len⌉]` (see
+    /// [`CostNet::segment_costs_var`]; `len = T` gives the trajectory costs).
+    pub fn segment_costs(&self, batch: &StepBatch<'_>, len: usize) -> Result<Array2<f32>> {
+        if len == 0 {
+            return Err(GclError::InvalidConfig(
+                "a segment must hold at least one step".into(),
+            ));
+        }
+        let c = self.step_costs(batch)?;
+        let t = c.ncols();
+        Ok(Array2::from_shape_fn((c.nrows(), t.div_ceil(len)), |(i, j)| {
+            c.slice(s![i, j * len..((j + 1) * len).min(t)]).sum()
+        }))
     }
 
     /// The generator's per-step reward `r_t = −c_θ(x_t, u_t) − α·log π(u_t | x_t)`, `[N, T]`,

@@ -1,8 +1,8 @@
 //! The GAN-form discriminator `D_θ(τ) = σ(−c_θ(τ) − log Z − log q(τ))` with a learned `log Z`, on
-//! whole trajectories or on single transitions.
+//! whole trajectories, on segments of `K` consecutive steps, or on single transitions.
 
 use super::cost_net::{CostNet, CostNetBuilder, HostCostNet, StepBatch};
-use super::error::{check_finite, check_len, Result};
+use super::error::{check_finite, check_len, GclError, Result};
 use super::losses;
 use super::partition::log_mu_tilde;
 use crate::fusion::{Fusion, FusionBuffer};
@@ -12,14 +12,46 @@ use ndarray::Array2;
 use serde::{Deserialize, Serialize};
 
 /// What the discriminator classifies.
+///
+/// Every granularity is a segment length `K` ([`Granularity::segment_len`]): the item is `K`
+/// consecutive steps `σ` of an episode with `ℓ(σ) = −Σ_{t∈σ} c_θ(x_t, u_t) − log Z − log q(σ)`,
+/// `q(σ)` the fused density of the segment's actions. `K = 1` is [`Granularity::Transition`] and
+/// `K = T` is [`Granularity::Traj`], with the same numbers.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Granularity {
     /// Whole trajectories: `ℓ(τ) = −c_θ(τ) − log Z − log q(τ)` (the paper's form).
-    #[default]
     Traj,
+    /// Segments of `len` consecutive steps (the last one of an episode shorter when `len` does not
+    /// divide the horizon; `len ≥ T` is a whole trajectory).
+    Segment {
+        /// Steps per segment, at least 1.
+        len: usize,
+    },
     /// Single transitions: `ℓ = −c_θ(x, u) − log Z − log π(u | x)` (far lower variance).
+    #[default]
     Transition,
+}
+
+impl Granularity {
+    /// Steps per item on episodes of `horizon` steps: 1, `len` (at most `horizon`) or `horizon`.
+    pub fn segment_len(self, horizon: usize) -> usize {
+        match self {
+            Granularity::Traj => horizon,
+            Granularity::Segment { len } => len.min(horizon),
+            Granularity::Transition => 1,
+        }
+    }
+
+    /// Errors on a segment of no steps.
+    pub fn validate(self) -> Result<()> {
+        match self {
+            Granularity::Segment { len: 0 } => Err(GclError::InvalidConfig(
+                "a segment must hold at least one step".into(),
+            )),
+            _ => Ok(()),
+        }
+    }
 }
 
 /// Options of a [`Discriminator`].
@@ -43,7 +75,7 @@ impl DiscriminatorBuilder {
         self
     }
 
-    /// Trajectories or transitions.
+    /// Trajectories, segments or transitions.
     pub fn granularity(mut self, granularity: Granularity) -> Self {
         self.granularity = granularity;
         self
@@ -65,6 +97,7 @@ impl DiscriminatorBuilder {
         rng: &mut Rng,
     ) -> Result<Discriminator> {
         check_finite("initial log Z", &[f64::from(self.init_log_z)])?;
+        self.granularity.validate()?;
         let mut params = ParamSet::new(device)?;
         let cost = self
             .cost
@@ -84,7 +117,8 @@ impl DiscriminatorBuilder {
 pub struct Scored {
     /// Per-step costs `c_θ(x_t, u_t)`, `[N·T, 1]`, trajectory after trajectory.
     pub step_costs: Var,
-    /// The cost of each item, `[n, 1]`: trajectory costs, or the step costs in transition mode.
+    /// The cost of each item, `[n, 1]`: segment costs (trajectory costs, or the step costs in
+    /// transition mode).
     pub costs: Var,
     /// The discriminator's logit of each item, `[n, 1]`.
     pub logits: Var,
@@ -115,7 +149,7 @@ pub struct Discriminator {
 }
 
 impl Discriminator {
-    /// Trajectories or transitions.
+    /// Trajectories, segments or transitions.
     pub fn granularity(&self) -> Granularity {
         self.granularity
     }
@@ -158,17 +192,16 @@ impl Discriminator {
         Ok(())
     }
 
-    /// Number of items the discriminator sees in `batch`: `N` trajectories or `N·T` transitions.
+    /// Number of items the discriminator sees in `batch`: `N·⌈T/K⌉` segments of `K` steps (`N`
+    /// trajectories, or `N·T` transitions).
     pub fn items(&self, batch: &StepBatch<'_>) -> usize {
-        match self.granularity {
-            Granularity::Traj => batch.len(),
-            Granularity::Transition => batch.steps(),
-        }
+        let t = batch.horizon();
+        batch.len() * t.div_ceil(self.granularity.segment_len(t))
     }
 
-    /// The generator log-density of each item of `trajs` under `buffer`: `log q(τ)` of each
-    /// trajectory, or `log q(u_t | x_t)` of each step (trajectory after trajectory). `drawn_by` is
-    /// the snapshot that drew `trajs` (`None` for demonstrations).
+    /// The generator log-density of each item of `trajs` under `buffer`, trajectory after
+    /// trajectory: `log q(σ)` of each segment (of each trajectory, or `log q(u_t | x_t)` of each
+    /// step). `drawn_by` is the snapshot that drew `trajs` (`None` for demonstrations).
     pub fn log_q(
         &self,
         buffer: &FusionBuffer,
@@ -176,23 +209,22 @@ impl Discriminator {
         fusion: Fusion,
         drawn_by: Option<usize>,
     ) -> Result<Vec<f64>> {
-        Ok(match self.granularity {
-            Granularity::Traj => buffer.log_density(trajs, fusion, drawn_by)?.to_vec(),
-            Granularity::Transition => buffer
-                .log_density_per_step(trajs, fusion, drawn_by)?
-                .iter()
-                .copied()
-                .collect(),
-        })
+        let len = self.granularity.segment_len(trajs.horizon());
+        Ok(buffer
+            .log_density_per_segment(trajs, fusion, drawn_by, len)?
+            .iter()
+            .copied()
+            .collect())
     }
 
     /// Costs and logits of `batch`, whose items have generator log-densities `log_q`.
     pub fn score(&self, graph: &Graph, batch: &StepBatch<'_>, log_q: &[f64]) -> Result<Scored> {
         check_len("log q (one per item)", self.items(batch), log_q.len())?;
         let step_costs = self.cost.step_costs_var(&self.params, graph, batch)?;
-        let costs = match self.granularity {
-            Granularity::Traj => CostNet::traj_costs_var(&step_costs, batch.horizon())?,
-            Granularity::Transition => step_costs.clone(),
+        let len = self.granularity.segment_len(batch.horizon());
+        let costs = match len {
+            1 => step_costs.clone(),
+            _ => CostNet::segment_costs_var(&step_costs, batch.horizon(), len)?,
         };
         let log_z = self.params.var(graph, self.log_z)?;
         let logits = losses::logits(&costs, &log_z, log_q)?;

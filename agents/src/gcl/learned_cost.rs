@@ -1,32 +1,53 @@
 //! [`LearnedCost`]: a learned cost network `c_θ(x, u)` frozen on the CPU, as a [`Cost`] that
 //! rewards a policy (during guided cost learning, or when a fresh policy is re-optimised on it).
+//!
+//! A shaped cost `g_θ + h_φ(x') − h_φ(x)` reads the next state, so its [`CostPart::Full`] scores
+//! whole episodes ([`Cost::episode_costs`]) and refuses single steps; its [`CostPart::Task`] `g_θ`
+//! scores either.
 
 use super::config::GclConfig;
-use super::cost_net::{HostCostNet, StepBatch};
+use super::cost_net::{CostPart, HostCostNet, StepBatch};
 use super::learner::LearnerError;
 use crate::cost::{check_cost_batch, Cost};
 use crate::nn::{Device, NnError};
 use costlearn_envs::episode_rng;
-use ndarray::{Array1, ArrayView2};
+use ndarray::{s, Array1, Array2, ArrayView2, ArrayView3, Axis};
 use std::path::Path;
 
-/// The per-step cost `c_θ(x, u)` of a cost network, scoring each `(x, u)` pair as a one-step
-/// trajectory.
+/// The per-step cost of a cost network: `c_θ(x, u)`, or one part of a shaped cost.
 #[derive(Clone, Debug)]
 pub struct LearnedCost {
     net: HostCostNet,
     obs_dim: usize,
     act_dim: usize,
+    part: CostPart,
 }
 
 impl LearnedCost {
-    /// The cost of `net` on a task of `obs_dim` observations and `act_dim` actions.
+    /// The whole cost of `net` on a task of `obs_dim` observations and `act_dim` actions.
     pub fn new(net: HostCostNet, obs_dim: usize, act_dim: usize) -> Self {
         Self {
             net,
             obs_dim,
             act_dim,
+            part: CostPart::Full,
         }
+    }
+
+    /// The same network read as `part` (the task's part `g_θ` of a shaped cost, or the whole).
+    pub fn part(mut self, part: CostPart) -> Self {
+        self.part = part;
+        self
+    }
+
+    /// Which part of the network this cost reads.
+    pub fn which_part(&self) -> CostPart {
+        self.part
+    }
+
+    /// Whether the network has the shaped form `g_θ + h_φ(x') − h_φ(x)`.
+    pub fn is_shaped(&self) -> bool {
+        self.net.is_shaped()
     }
 
     /// The cost saved at `path` by [`GclLearner::save_cost`](super::GclLearner::save_cost) of a
@@ -65,17 +86,46 @@ impl Cost for LearnedCost {
         acts: ArrayView2<'_, f32>,
     ) -> crate::nn::Result<Array1<f32>> {
         check_cost_batch(self, obs, acts)?;
+        if self.net.is_shaped() && self.part == CostPart::Full {
+            return Err(NnError::Backend(
+                "a shaped cost reads the next state: score whole episodes, or its task part alone"
+                    .to_string(),
+            ));
+        }
         let n = obs.nrows();
         // Each (x, u) pair is a one-step trajectory.
         let obs3 = obs.to_shape((n, 1, self.obs_dim)).map_err(shape_error)?;
         let acts3 = acts.to_shape((n, 1, self.act_dim)).map_err(shape_error)?;
-        let batch = StepBatch::new(obs3.view(), acts3.view())
-            .map_err(|e| NnError::Backend(e.to_string()))?;
-        let c = self
-            .net
-            .step_costs(&batch)
-            .map_err(|e| NnError::Backend(e.to_string()))?;
-        Ok(c.column(0).to_owned())
+        Ok(self.score(obs3.view(), acts3.view())?.column(0).to_owned())
+    }
+
+    fn episode_costs(
+        &self,
+        obs: ArrayView3<'_, f32>,
+        acts: ArrayView3<'_, f32>,
+    ) -> crate::nn::Result<Array2<f32>> {
+        let t = acts.len_of(Axis(1));
+        if obs.len_of(Axis(1)) < t {
+            return Err(NnError::ShapeMismatch {
+                op: "episode observations",
+                left: (obs.len_of(Axis(0)), obs.len_of(Axis(1))),
+                right: (acts.len_of(Axis(0)), t + 1),
+            });
+        }
+        self.score(obs.slice_move(s![.., ..t, ..]), acts)
+    }
+}
+
+impl LearnedCost {
+    /// Per-step costs `[N, T]` of whole trajectories of states `obs` and actions `acts`.
+    fn score(
+        &self,
+        obs: ArrayView3<'_, f32>,
+        acts: ArrayView3<'_, f32>,
+    ) -> crate::nn::Result<Array2<f32>> {
+        let backend = |e: super::GclError| NnError::Backend(e.to_string());
+        let batch = StepBatch::new(obs.view(), acts.view()).map_err(backend)?;
+        self.net.step_costs_of(&batch, self.part).map_err(backend)
     }
 }
 

@@ -15,11 +15,12 @@
 
 use super::config::GclConfig;
 use super::cost_net::{FeatureMap, StepBatch};
-use super::discriminator::{Discriminator, Granularity};
+use super::discriminator::Discriminator;
 use super::error::{GclError, Result};
 use super::generator::{Generator, GeneratorError, TabularConfig, TabularGenerator};
 use super::partition::{log_mu_tilde, Scores};
-use super::train::DiscriminatorTrainer;
+use super::train::{DiscriminatorTrainer, LogitStats};
+use crate::bc::BcConfig;
 use crate::cost::RewardSource;
 use crate::fusion::FusionBuffer;
 use crate::nn::{Device, NnError};
@@ -83,6 +84,10 @@ pub struct LearnerConfig {
     pub tabular: TabularConfig,
     /// Policy snapshots kept in the fusion buffer (`K`).
     pub fusion_snapshots: usize,
+    /// Epochs of behavioral cloning that warm-start the PPO policy on the demonstrations before
+    /// the first iteration (0: none; see [`Ppo::warm_start`]). Tabular generators ignore it.
+    #[serde(default)]
+    pub warm_start_epochs: usize,
     /// Seed of the discriminator's initial weights and minibatches.
     pub seed: u64,
 }
@@ -107,6 +112,16 @@ pub struct GclMetrics {
     pub ess: f64,
     /// Mean learned cost of this iteration's sampled steps (under the cost the policy trained on).
     pub mean_cost: f32,
+    /// Fraction of demonstration items the discriminator classified right (`ℓ > 0`), averaged
+    /// over the round's minibatches.
+    pub demo_accuracy: f32,
+    /// Fraction of sample items classified right (`ℓ < 0`), averaged over the round.
+    pub sample_accuracy: f32,
+    /// Mean logit of the demonstration items minus that of the samples, averaged over the round:
+    /// tens or hundreds mean a saturated discriminator.
+    pub logit_gap: f32,
+    /// Standard deviation of the minibatch logits, averaged over the round.
+    pub logit_spread: f32,
     /// Mean `log π(u_t | x_t)` of the sampled actions.
     pub mean_log_prob: f32,
 }
@@ -171,8 +186,16 @@ impl GclLearner {
             None => {
                 let mut ppo_config = config.ppo.clone();
                 ppo_config.alpha = config.gcl.alpha;
-                let ppo = Ppo::new(entry, ppo_config, RewardSource::Env, device)
+                let mut ppo = Ppo::new(entry, ppo_config, RewardSource::Env, device)
                     .map_err(|e| generator_err(e.into()))?;
+                if config.warm_start_epochs > 0 && !demos.is_empty() {
+                    let bc = BcConfig::new()
+                        .epochs(config.warm_start_epochs)
+                        .seed(config.seed)
+                        .device(device);
+                    ppo.warm_start(&demos, &bc)
+                        .map_err(|e| generator_err(e.into()))?;
+                }
                 Generator::Ppo(Box::new(ppo))
             }
         };
@@ -269,8 +292,11 @@ impl GclLearner {
             .trainer
             .round(&mut self.disc, &self.buffer, &self.demos, &mut self.rng)
             .map_err(gcl_err)?;
-        let disc_loss =
-            round.disc_losses.iter().sum::<f32>() / round.disc_losses.len().max(1) as f32;
+        let average = |v: &[f32]| v.iter().sum::<f32>() / v.len().max(1) as f32;
+        let disc_loss = average(&round.disc_losses);
+        let over_round = |f: fn(&LogitStats) -> f32| {
+            average(&round.logits.iter().map(f).collect::<Vec<_>>())
+        };
         if !disc_loss.is_finite() {
             return Err(LearnerError::NonFinite {
                 iteration: it,
@@ -309,6 +335,10 @@ impl GclLearner {
             log_z_is,
             ess,
             mean_cost: sampled.mean_cost,
+            demo_accuracy: over_round(|l| l.demo_accuracy),
+            sample_accuracy: over_round(|l| l.sample_accuracy),
+            logit_gap: over_round(|l| l.demo_mean - l.sample_mean),
+            logit_spread: over_round(|l| l.spread),
             mean_log_prob: sampled.mean_log_prob,
         })
     }
@@ -320,12 +350,12 @@ impl GclLearner {
         let host = self.disc.host_cost();
         let costs = |trajs: &Trajectories| -> Result<Vec<f64>> {
             let batch = StepBatch::from_trajectories(trajs)?;
-            Ok(match self.disc.granularity() {
-                Granularity::Traj => host.traj_costs(&batch)?.iter().map(|&c| c.into()).collect(),
-                Granularity::Transition => {
-                    host.step_costs(&batch)?.iter().map(|&c| c.into()).collect()
-                }
-            })
+            let len = self.disc.granularity().segment_len(batch.horizon());
+            Ok(host
+                .segment_costs(&batch, len)?
+                .iter()
+                .map(|&c| c.into())
+                .collect())
         };
         let demo_costs = costs(&self.demos)?;
         let demo_log_q = self.disc.log_q(&self.buffer, &self.demos, fusion, None)?;

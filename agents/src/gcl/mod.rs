@@ -62,14 +62,16 @@ pub mod partition;
 mod train;
 
 pub use config::GclConfig;
-pub use cost_net::{CostInput, CostNet, CostNetBuilder, FeatureMap, HostCostNet, StepBatch};
+pub use cost_net::{
+    CostInput, CostNet, CostNetBuilder, CostPart, FeatureMap, HostCostNet, StepBatch,
+};
 pub use discriminator::{Discriminator, DiscriminatorBuilder, Granularity, Scored};
 pub use error::{GclError, Result};
 pub use generator::{Generator, GeneratorError, GeneratorStep, TabularConfig, TabularGenerator};
 pub use learned_cost::LearnedCost;
 pub use learner::{GclLearner, GclMetrics, LearnerConfig, LearnerError};
 pub use partition::{log_mu_tilde, Scores};
-pub use train::{DiscRound, DiscriminatorTrainer};
+pub use train::{DiscRound, DiscriminatorTrainer, LogitStats};
 
 #[cfg(test)]
 mod tests;

@@ -40,16 +40,9 @@ impl Problem {
         };
         let (demo_obs, demo_acts) = (array(OBS, 0.5), array(ACT, 0.0));
         let (sample_obs, sample_acts) = (array(OBS, -0.5), array(ACT, 0.3));
-        let items = if granularity == Granularity::Traj {
-            n
-        } else {
-            n * t
-        };
-        let per_item = if granularity == Granularity::Traj {
-            t as f64
-        } else {
-            1.0
-        };
+        let len = granularity.segment_len(t);
+        let items = n * t.div_ceil(len);
+        let per_item = len as f64;
         let mut log_q = |shift: f64| -> Vec<f64> {
             (0..items)
                 .map(|_| per_item * (rng.gen_range(-1.5..0.5) + shift))
@@ -69,7 +62,9 @@ impl Problem {
 
     fn batch<'a>(&self, obs: &'a Array3<f32>, acts: &'a Array3<f32>) -> StepBatch<'a> {
         match self.disc.cost_net().input() {
-            CostInput::StateAction => StepBatch::new(obs.view(), acts.view()).unwrap(),
+            CostInput::StateAction | CostInput::Separable => {
+                StepBatch::new(obs.view(), acts.view()).unwrap()
+            }
             CostInput::State | CostInput::StateFeatures => StepBatch::states(obs.view()).unwrap(),
         }
     }
@@ -150,10 +145,12 @@ fn max_relative_error(a: &[Array2<f32>], b: &[Array2<f64>]) -> (f64, f64) {
     (err / scale, scale)
 }
 
-const SETTINGS: [(Granularity, CostInput); 3] = [
+const SETTINGS: [(Granularity, CostInput); 5] = [
     (Granularity::Traj, CostInput::StateAction),
     (Granularity::Transition, CostInput::StateAction),
     (Granularity::Traj, CostInput::State),
+    (Granularity::Segment { len: 2 }, CostInput::Separable),
+    (Granularity::Transition, CostInput::Separable),
 ];
 
 #[test]

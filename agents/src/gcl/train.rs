@@ -26,8 +26,46 @@ pub struct DiscRound {
     pub regulariser: Vec<f32>,
     /// Global gradient norm of each step, before clipping.
     pub grad_norms: Vec<f32>,
+    /// What shows saturation, per minibatch, before its step.
+    pub logits: Vec<LogitStats>,
     /// `log Z` after the round.
     pub log_z: f32,
+}
+
+/// How the discriminator's logits `ℓ` fall on one minibatch: a saturated discriminator classifies
+/// every item right with logits far from 0, and then its loss gives the cost almost no gradient.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct LogitStats {
+    /// Fraction of demonstration items with `ℓ > 0` (classified as demonstrations).
+    pub demo_accuracy: f32,
+    /// Fraction of sample items with `ℓ < 0` (classified as samples).
+    pub sample_accuracy: f32,
+    /// Mean logit of the demonstration items.
+    pub demo_mean: f32,
+    /// Mean logit of the sample items.
+    pub sample_mean: f32,
+    /// Standard deviation of all the minibatch's logits.
+    pub spread: f32,
+}
+
+impl LogitStats {
+    /// The statistics of the demonstrations' and the samples' logits.
+    pub fn of(demo: &[f32], sample: &[f32]) -> Self {
+        let mean = |v: &[f32]| v.iter().sum::<f32>() / v.len().max(1) as f32;
+        let share = |v: &[f32], pred: fn(f32) -> bool| {
+            v.iter().filter(|&&x| pred(x)).count() as f32 / v.len().max(1) as f32
+        };
+        let all: Vec<f32> = demo.iter().chain(sample).copied().collect();
+        let m = mean(&all);
+        let var = all.iter().map(|x| (x - m).powi(2)).sum::<f32>() / all.len().max(1) as f32;
+        Self {
+            demo_accuracy: share(demo, |x| x > 0.0),
+            sample_accuracy: share(sample, |x| x < 0.0),
+            demo_mean: mean(demo),
+            sample_mean: mean(sample),
+            spread: var.sqrt(),
+        }
+    }
 }
 
 /// Trains a [`Discriminator`] round after round; keeps the optimizer's state between rounds.
@@ -157,6 +195,7 @@ impl DiscriminatorTrainer {
             disc_losses: Vec::with_capacity(self.config.disc_steps),
             regulariser: Vec::with_capacity(self.config.disc_steps),
             grad_norms: Vec::with_capacity(self.config.disc_steps),
+            logits: Vec::with_capacity(self.config.disc_steps),
             log_z: disc.log_z(),
         };
         for _ in 0..self.config.disc_steps {
@@ -188,6 +227,10 @@ impl DiscriminatorTrainer {
             out.disc_losses.push(value);
             out.regulariser.push(reg);
             out.grad_norms.push(info.grad_norm);
+            out.logits.push(LogitStats::of(
+                demos_scored.logits.to_array().as_slice().unwrap_or(&[]),
+                samples_scored.logits.to_array().as_slice().unwrap_or(&[]),
+            ));
         }
         out.log_z = disc.log_z();
         Ok(out)

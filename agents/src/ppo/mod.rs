@@ -31,12 +31,14 @@ mod checkpoint;
 mod config;
 mod gae;
 mod normalizer;
+mod warm_start;
 
 pub use checkpoint::SnapshotState;
 pub(crate) use checkpoint::{read_json, write_json};
 pub use config::PpoConfig;
 pub use gae::gae;
 pub use normalizer::RunningMeanStd;
+pub use warm_start::WarmStart;
 
 use crate::cost::RewardSource;
 use crate::nn::{Activation, Adam, Device, Mlp, MlpBuilder, NnError, ParamSet};
@@ -455,17 +457,16 @@ impl Ppo {
         let (mut rewards, mean_cost) = match self.reward.as_cost() {
             None => (trajs.rews.clone(), None),
             Some(cost) => {
-                let c = cost.cost(steps_obs.view(), acts.view()).map_err(|source| {
-                    PpoError::Update {
+                let c = cost
+                    .episode_costs(trajs.obs.view(), trajs.acts.view())
+                    .map_err(|source| PpoError::Update {
                         iteration: it,
                         source,
-                    }
-                })?;
+                    })?;
                 if let Some(&v) = c.iter().find(|v| !v.is_finite()) {
                     return Err(non_finite("the cost of a sampled step", v));
                 }
                 let mean = c.mean().unwrap_or(0.0);
-                let c = c.into_shape_with_order((n, t_len)).expect("N·T costs");
                 (c.mapv(|v| -v), Some(mean))
             }
         };

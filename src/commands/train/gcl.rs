@@ -30,8 +30,21 @@ const EVAL_SEED: u64 = 0;
 pub enum Mode {
     /// One logit per trajectory (the paper's).
     Traj,
+    /// One logit per segment of `--segment-len` steps (1: `transition`, the horizon: `traj`).
+    Segment,
     /// One logit per transition (lower variance).
     Transition,
+}
+
+/// What the cost network of a continuous task reads.
+#[derive(clap::ValueEnum, Clone, Copy, Debug)]
+pub enum CostInputArg {
+    /// `c_θ(x, u)`.
+    StateAction,
+    /// `c_θ(x)`: a cost of the state alone.
+    State,
+    /// `g_θ(x) + k_θ(u)`: a cost of the state plus a cost of the action, with no coupling term.
+    Separable,
 }
 
 /// Density that scores samples and demonstrations.
@@ -58,6 +71,29 @@ pub struct Args {
     /// Discriminator granularity.
     #[arg(long, value_enum, default_value_t = Mode::Transition)]
     pub mode: Mode,
+    /// Steps per segment with `--mode segment` (at least 1; the horizon or more is `traj`).
+    #[arg(long, required_if_eq("mode", "segment"))]
+    pub segment_len: Option<usize>,
+    /// What the cost of a continuous task reads (a tabular task's cost reads its state features).
+    #[arg(long, value_enum, default_value_t = CostInputArg::StateAction)]
+    pub cost_input: CostInputArg,
+    /// The shaped form `f = g_θ + h_φ(x') − h_φ(x)` (AIRL): a potential `h_φ` over the state is
+    /// learned with the cost, and `eval --reopt` re-optimises on `g_θ` alone.
+    #[arg(long)]
+    pub shaping: bool,
+    /// Entropy weight α of the generator's objective `E_q[c_θ] + α·E_q[log q]`.
+    #[arg(long, default_value_t = 1.0)]
+    pub alpha: f32,
+    /// Discriminator steps per iteration.
+    #[arg(long, default_value_t = 10)]
+    pub disc_steps: usize,
+    /// Policy snapshots (and their samples) kept in the fusion buffer.
+    #[arg(long, default_value_t = 5)]
+    pub fusion_snapshots: usize,
+    /// Epochs of behavioral cloning on the demonstrations that warm-start the PPO policy before
+    /// the first iteration (0: none).
+    #[arg(long, default_value_t = 0)]
+    pub warm_start: usize,
     /// Density of samples and demonstrations under the kept policies.
     #[arg(long, value_enum, default_value_t = FusionArg::Mixture)]
     pub fusion: FusionArg,
@@ -110,6 +146,10 @@ impl CsvRow for Row {
             "ess",
             "mean_cost",
             "mean_log_prob",
+            "demo_accuracy",
+            "sample_accuracy",
+            "logit_gap",
+            "logit_spread",
         ]
     }
 
@@ -126,6 +166,10 @@ impl CsvRow for Row {
             m.ess.to_string(),
             m.mean_cost.to_string(),
             m.mean_log_prob.to_string(),
+            m.demo_accuracy.to_string(),
+            m.sample_accuracy.to_string(),
+            m.logit_gap.to_string(),
+            m.logit_spread.to_string(),
         ]
     }
 }
@@ -155,23 +199,46 @@ pub fn train(args: Args, progress: &Progress) -> Result<()> {
     let demo_set = all.first(num_demos);
     let device = args.run.device()?;
     let tabular = entry.make().tabular().is_some();
+    if args.segment_len.is_some() && !matches!(args.mode, Mode::Segment) {
+        bail!("--segment-len needs --mode segment");
+    }
+    if args.segment_len == Some(0) {
+        bail!("--segment-len must be at least 1");
+    }
     let mut gcl_config = GclConfig::new();
-    if tabular {
+    let shaping: Option<&[usize]> = args.shaping.then_some(&[64, 64]);
+    gcl_config = if tabular {
         // A linear cost over the features φ(s), as exact MaxEnt IRL's.
-        gcl_config = gcl_config
+        gcl_config
             .cost(
                 CostNetBuilder::new()
                     .input(CostInput::StateFeatures)
-                    .hidden(&[]),
+                    .hidden(&[])
+                    .shaping(shaping),
             )
-            .learning_rate(3e-3);
-    }
+            .learning_rate(3e-3)
+    } else {
+        gcl_config.cost(
+            CostNetBuilder::new()
+                .input(match args.cost_input {
+                    CostInputArg::StateAction => CostInput::StateAction,
+                    CostInputArg::State => CostInput::State,
+                    CostInputArg::Separable => CostInput::Separable,
+                })
+                .shaping(shaping),
+        )
+    };
     let config = LearnerConfig {
         gcl: gcl_config
             .granularity(match args.mode {
                 Mode::Traj => Granularity::Traj,
+                Mode::Segment => Granularity::Segment {
+                    len: args.segment_len.unwrap_or(1),
+                },
                 Mode::Transition => Granularity::Transition,
             })
+            .alpha(args.alpha)
+            .disc_steps(args.disc_steps)
             .fusion(match args.fusion {
                 FusionArg::Mixture => Fusion::Mixture,
                 FusionArg::Own => Fusion::Own,
@@ -183,7 +250,8 @@ pub fn train(args: Args, progress: &Progress) -> Result<()> {
             seed: args.run.seed,
             ..TabularConfig::default()
         },
-        fusion_snapshots: 5,
+        fusion_snapshots: args.fusion_snapshots,
+        warm_start_epochs: args.warm_start,
         seed: args.run.seed,
     };
     let pool = args.run.thread_pool()?;
