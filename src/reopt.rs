@@ -15,6 +15,7 @@ pub fn default_changed(env: &str) -> Option<&'static str> {
     match env {
         "pendulum" => Some("pendulum-heavy"),
         "reacher" => Some("reacher-long"),
+        "navigation" => Some("navigation-tall"),
         _ => None,
     }
 }

@@ -127,7 +127,7 @@ fn every_task_draws_a_picture_with_content() {
                     .count();
                 assert_eq!(empty, 0, "{name}: poses without a rod");
             }
-            "navigation" => {
+            "navigation" | "navigation-tall" => {
                 for class in ["path", "start", "goal", "end"] {
                     let n = count(&svg, &format!(r#"class="{class}""#));
                     assert_eq!(n, episodes, "{name}: {class}");

@@ -108,6 +108,7 @@ fn builtins() -> Vec<EnvEntry> {
         reacher::entry(),
         reacher::long_entry(),
         navigation::entry(),
+        navigation::tall_entry(),
         hopper::entry(),
     ]
 }

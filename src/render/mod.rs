@@ -4,8 +4,8 @@
 //!
 //! - [`strobe`]: the articulated tasks (`pendulum`, `cartpole`, `reacher`, `hopper`) as a strobe of
 //!   poses, every k-th step of an episode, coloured from dark (start) to yellow (end);
-//! - [`paths`]: `navigation` as the paths of several episodes among the obstacle, with starts and
-//!   goals;
+//! - [`paths`]: `navigation` (and `navigation-tall`) as the paths of several episodes around the
+//!   wall, with starts and goals;
 //! - [`heatmap`]: the tabular tasks as a state-visitation heat map over the grid, with the cells of
 //!   non-zero true reward marked (and, in `objectworld`, the objects).
 //!
@@ -19,6 +19,7 @@ pub mod strobe;
 pub mod svg;
 
 use anyhow::{bail, Result};
+use costlearn_envs::control::navigation;
 use costlearn_envs::tabular::{objectworld, ObjectWorld};
 use costlearn_envs::{Env, Trajectories};
 use std::path::PathBuf;
@@ -64,8 +65,8 @@ impl Source {
 pub enum Picture {
     /// A strobe of poses.
     Strobe(strobe::Body),
-    /// Paths among obstacles.
-    Paths,
+    /// Paths around a wall of these half extents.
+    Paths([f32; 2]),
     /// A state-visitation heat map.
     HeatMap(heatmap::Grid),
 }
@@ -83,7 +84,8 @@ impl Picture {
                 pose::Arm::of_reacher(name == "reacher-long"),
             )),
             "hopper" => Picture::Strobe(strobe::Body::Hopper),
-            "navigation" => Picture::Paths,
+            "navigation" => Picture::Paths(navigation::WALL),
+            "navigation-tall" => Picture::Paths(navigation::TALL_WALL),
             _ => match env.tabular() {
                 Some(mdp) => {
                     let objects = if name == objectworld::NAME {
@@ -105,7 +107,7 @@ impl Picture {
     pub fn default_episodes(&self) -> usize {
         match self {
             Picture::Strobe(_) => 3,
-            Picture::Paths => 12,
+            Picture::Paths(_) => 12,
             Picture::HeatMap(_) => 64,
         }
     }
@@ -119,7 +121,7 @@ impl Picture {
         let title = format!("{} — {}", trajs.spec.name, source.describe(trajs.len()));
         match self {
             Picture::Strobe(body) => strobe::draw(*body, trajs, &title),
-            Picture::Paths => paths::draw(trajs, &title),
+            Picture::Paths(wall) => paths::draw(trajs, *wall, &title),
             Picture::HeatMap(grid) => heatmap::draw(grid, trajs, &title),
         }
     }

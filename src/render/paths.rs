@@ -1,5 +1,6 @@
-//! `navigation` as paths: every episode's path of the point mass among the wall, from its start
-//! (hollow circle) to its goal (star), with the final position as a disc of the body's radius.
+//! `navigation` (and `navigation-tall`) as paths: every episode's path of the point mass around the
+//! wall, from its start (hollow circle) to its goal (star), with the final position as a disc of the
+//! body's radius.
 
 use super::palette::category;
 use super::svg::{element, element_with_text, num, points, Document, Viewport};
@@ -16,10 +17,10 @@ const MARGIN: f64 = 24.0;
 /// Height of the key below the arena.
 const KEY_HEIGHT: f64 = 34.0;
 
-/// Draws every episode's path.
-pub fn draw(trajs: &Trajectories, title: &str) -> Result<String> {
+/// Draws every episode's path around the wall of half extents `wall_half`.
+pub fn draw(trajs: &Trajectories, wall_half: [f32; 2], title: &str) -> Result<String> {
     expect_obs_dim(trajs, 6)?;
-    let world = bounds(trajs);
+    let world = bounds(trajs, wall_half);
     let width = PAGE_WIDTH - 2.0 * MARGIN;
     let height = width * (world.3 - world.1) / (world.2 - world.0);
     let mut doc = page(
@@ -29,7 +30,7 @@ pub fn draw(trajs: &Trajectories, title: &str) -> Result<String> {
     );
     let view = Viewport::fit(world, (MARGIN, super::HEADER_HEIGHT, width, height));
     frame(&mut doc, &view, world);
-    wall(&mut doc, &view);
+    wall(&mut doc, &view, wall_half);
 
     let returns = trajs.returns();
     for (e, obs) in trajs.obs.axis_iter(Axis(0)).enumerate() {
@@ -91,9 +92,14 @@ pub fn draw(trajs: &Trajectories, title: &str) -> Result<String> {
     Ok(doc.finish())
 }
 
-/// The arena, grown to hold every observed position.
-fn bounds(trajs: &Trajectories) -> (f64, f64, f64, f64) {
+/// The arena, grown to hold the wall and every observed position.
+fn bounds(trajs: &Trajectories, wall_half: [f32; 2]) -> (f64, f64, f64, f64) {
     let (mut x0, mut y0, mut x1, mut y1) = ARENA;
+    let [hx, hy] = wall_half.map(f64::from);
+    x0 = x0.min(-hx - 0.1);
+    x1 = x1.max(hx + 0.1);
+    y0 = y0.min(-hy - 0.1);
+    y1 = y1.max(hy + 0.1);
     for o in trajs.obs.lanes(Axis(2)) {
         for (x, y) in [(o[0], o[1]), (o[4], o[5])] {
             let (x, y) = (x as f64, y as f64);
@@ -121,8 +127,8 @@ fn frame(doc: &mut Document, view: &Viewport, world: (f64, f64, f64, f64)) {
     ));
 }
 
-fn wall(doc: &mut Document, view: &Viewport) {
-    let [hx, hy] = navigation::WALL.map(f64::from);
+fn wall(doc: &mut Document, view: &Viewport, half: [f32; 2]) {
+    let [hx, hy] = half.map(f64::from);
     let (x, y) = view.map(-hx, hy);
     doc.raw(&element(
         "rect",
