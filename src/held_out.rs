@@ -6,7 +6,6 @@ use anyhow::{Context, Result};
 use costlearn_agents::cost::Cost;
 use costlearn_envs::Trajectories;
 
-
 /// The learned and true costs of every step of one source of episodes.
 #[derive(Clone, Debug)]
 pub struct Group {

@@ -45,8 +45,7 @@ pub trait Cost: Send + Sync {
     ) -> Result<Array2<f32>> {
         let (n, t, ad) = acts.dim();
         let od = obs.len_of(Axis(2));
-        if obs.len_of(Axis(0)) != n || !(obs.len_of(Axis(1)) == t || obs.len_of(Axis(1)) == t + 1)
-        {
+        if obs.len_of(Axis(0)) != n || !(obs.len_of(Axis(1)) == t || obs.len_of(Axis(1)) == t + 1) {
             return Err(NnError::ShapeMismatch {
                 op: "episode observations",
                 left: (obs.len_of(Axis(0)), obs.len_of(Axis(1))),

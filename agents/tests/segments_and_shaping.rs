@@ -89,7 +89,11 @@ fn outcome(disc: &Discriminator, demos: &Trajectories, buffer: &FusionBuffer) ->
         .unwrap();
     let graph = disc.params().graph();
     let d = disc
-        .score(&graph, &StepBatch::from_trajectories(demos).unwrap(), &demo_q)
+        .score(
+            &graph,
+            &StepBatch::from_trajectories(demos).unwrap(),
+            &demo_q,
+        )
         .unwrap();
     let q = disc
         .score(
@@ -168,7 +172,10 @@ fn a_segment_sums_its_step_costs_and_mixes_its_snapshots_whole() {
                 .sum::<f64>()
                 .ln();
             let got = q[i * 3 + j];
-            assert!((got - want).abs() < 1e-9, "episode {i} segment {j}: {got} vs {want}");
+            assert!(
+                (got - want).abs() < 1e-9,
+                "episode {i} segment {j}: {got} vs {want}"
+            );
         }
     }
     let batch = StepBatch::from_trajectories(&demos).unwrap();
@@ -241,7 +248,12 @@ fn shaping_telescopes_over_a_trajectory_to_minus_the_first_potential() {
         .episode_costs(demos.obs.view(), demos.acts.view())
         .unwrap();
     assert_eq!(episodes, f);
-    let steps = demos.obs.slice(s![.., ..t, ..]).to_shape((4 * t, OBS)).unwrap().to_owned();
+    let steps = demos
+        .obs
+        .slice(s![.., ..t, ..])
+        .to_shape((4 * t, OBS))
+        .unwrap()
+        .to_owned();
     let acts = demos.acts.to_shape((4 * t, ACT)).unwrap().to_owned();
     let err = full.cost(steps.view(), acts.view()).unwrap_err();
     assert!(err.to_string().contains("shaped"), "{err}");

@@ -187,11 +187,9 @@ fn plots(
         }
         for &algorithm in &algorithms {
             let (x, y, y_label) = match algorithm {
-                Algorithm::GclTraj | Algorithm::GclTransition => {
-                    ("env_steps", "true_return", "mean true return per episode")
-                }
+                gcl if gcl.is_gcl() => ("env_steps", "true_return", "mean true return per episode"),
                 Algorithm::Bc => ("epoch", "heldout_nll", "held-out negative log-likelihood"),
-                Algorithm::MaxentIrl => ("iteration", "dual_objective", "dual objective"),
+                _ => ("iteration", "dual_objective", "dual objective"),
             };
             let first_seed = suite.seeds[0];
             let runs = results.iter().filter(|r| {
@@ -243,7 +241,7 @@ fn run_dir(r: &RunResult) -> String {
 }
 
 /// The table's rows: expert and random anchors, then every group, per task.
-fn table(suite: &Suite, groups: &[Group<'_>]) -> Result<Vec<[String; 10]>> {
+fn table(suite: &Suite, groups: &[Group<'_>]) -> Result<Vec<[String; 11]>> {
     let mut rows = Vec::new();
     for task in &suite.tasks {
         if let Some(a) = anchors::for_env(task)? {
@@ -251,7 +249,7 @@ fn table(suite: &Suite, groups: &[Group<'_>]) -> Result<Vec<[String; 10]>> {
                 ("expert", a.expert_return_mean, "1.000"),
                 ("random", a.random_return_mean, "0.000"),
             ] {
-                let mut row: [String; 10] = Default::default();
+                let mut row: [String; 11] = Default::default();
                 row[0] = task.clone();
                 row[1] = format!("{name} (anchor)");
                 row[3] = score.into();
@@ -269,6 +267,7 @@ fn table(suite: &Suite, groups: &[Group<'_>]) -> Result<Vec<[String; 10]>> {
                 g.stat(|r| r.cost_pearson).format(3),
                 g.stat(|r| r.cost_spearman).format(3),
                 g.stat(|r| r.reopt_normalized_score).format(3),
+                g.stat(|r| r.reopt_changed_normalized_score).format(3),
                 format!("{}/{}", g.runs.len() - g.failed(), g.runs.len()),
                 g.stat(|r| Some(r.wall_s)).format(1),
             ]);
@@ -277,7 +276,7 @@ fn table(suite: &Suite, groups: &[Group<'_>]) -> Result<Vec<[String; 10]>> {
     Ok(rows)
 }
 
-const COLUMNS: [&str; 10] = [
+const COLUMNS: [&str; 11] = [
     "task",
     "algorithm",
     "demos",
@@ -286,6 +285,7 @@ const COLUMNS: [&str; 10] = [
     "cost Pearson",
     "cost Spearman",
     "re-optimised score",
+    "re-optimised, changed task",
     "runs ok",
     "s per run",
 ];

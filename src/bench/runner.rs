@@ -1,7 +1,7 @@
 //! Running a suite: every run trains in-process into its own run directory, is evaluated, and
 //! ends by writing its result file. A run whose result file exists is finished; `--resume` skips it.
 
-use super::suite::{Algorithm, RunSpec, Suite};
+use super::suite::{Algorithm, RunSpec, Suite, SEGMENT_LEN};
 use crate::commands::eval::{self, evaluate_dir, ReoptArgs, EVAL_FILE};
 use crate::commands::train::{bc, gcl, maxent_irl, Progress, RunArgs};
 use crate::run_dir::{CsvRow, METRICS_FILE};
@@ -53,6 +53,11 @@ pub struct RunResult {
     pub cost_spearman: Option<f64>,
     /// Normalised score of a policy re-optimised on the learned cost, where the evaluation has one.
     pub reopt_normalized_score: Option<f64>,
+    /// The changed task of the second re-optimisation, where there was one.
+    pub reopt_changed_env: Option<String>,
+    /// Normalised score (with the changed task's anchors) of a policy re-optimised on the learned
+    /// cost on the changed task.
+    pub reopt_changed_normalized_score: Option<f64>,
     /// Wall-clock seconds of training and evaluation.
     pub wall_s: f64,
     /// Environment steps of training (none for methods that learn from the demonstrations alone).
@@ -75,6 +80,8 @@ impl CsvRow for RunResult {
             "cost_pearson",
             "cost_spearman",
             "reopt_normalized_score",
+            "reopt_changed_env",
+            "reopt_changed_normalized_score",
             "wall_s",
             "env_steps",
             "error",
@@ -98,6 +105,8 @@ impl CsvRow for RunResult {
             num(self.cost_pearson),
             num(self.cost_spearman),
             num(self.reopt_normalized_score),
+            self.reopt_changed_env.clone().unwrap_or_default(),
+            num(self.reopt_changed_normalized_score),
             format!("{:.3}", self.wall_s),
             self.env_steps.map(|v| v.to_string()).unwrap_or_default(),
             self.error.clone().unwrap_or_default(),
@@ -262,6 +271,8 @@ fn execute(spec: &RunSpec, dir: &Path, threads: usize, line: ProgressBar) -> Res
         cost_pearson: None,
         cost_spearman: None,
         reopt_normalized_score: None,
+        reopt_changed_env: None,
+        reopt_changed_normalized_score: None,
         wall_s,
         env_steps: None,
         error: None,
@@ -287,32 +298,6 @@ fn train(spec: &RunSpec, dir: &Path, threads: usize, progress: &Progress) -> Res
     };
     let (env, demos, num_demos) = (spec.task.clone(), spec.demo_file.clone(), Some(spec.demos));
     match spec.algorithm {
-        Algorithm::GclTraj | Algorithm::GclTransition => gcl::train(
-            gcl::Args {
-                env,
-                demos,
-                mode: if spec.algorithm == Algorithm::GclTraj {
-                    gcl::Mode::Traj
-                } else {
-                    gcl::Mode::Transition
-                },
-                segment_len: None,
-                cost_input: gcl::CostInputArg::StateAction,
-                shaping: false,
-                alpha: 1.0,
-                disc_steps: 10,
-                fusion_snapshots: 5,
-                warm_start: 0,
-                fusion: gcl::FusionArg::Mixture,
-                num_demos,
-                iterations: spec.iterations,
-                // `measure` evaluates the run with `eval`'s own code, return included.
-                eval_episodes: 0,
-                resume: false,
-                run,
-            },
-            progress,
-        ),
         Algorithm::Bc => bc::train(
             bc::Args {
                 env,
@@ -336,6 +321,37 @@ fn train(spec: &RunSpec, dir: &Path, threads: usize, progress: &Progress) -> Res
             },
             progress,
         ),
+        Algorithm::Gcl | Algorithm::GclTraj | Algorithm::GclSegment | Algorithm::GclTransition => {
+            let (mode, segment_len) = match spec.algorithm {
+                Algorithm::GclTraj => (Some(gcl::Mode::Traj), None),
+                Algorithm::GclSegment => (Some(gcl::Mode::Segment), Some(SEGMENT_LEN)),
+                Algorithm::GclTransition => (Some(gcl::Mode::Transition), None),
+                _ => (None, None),
+            };
+            gcl::train(
+                gcl::Args {
+                    env,
+                    demos,
+                    mode,
+                    segment_len,
+                    cost_input: None,
+                    cost_activation: None,
+                    shaping: None,
+                    alpha: None,
+                    disc_steps: None,
+                    fusion_snapshots: None,
+                    warm_start: None,
+                    fusion: None,
+                    num_demos,
+                    iterations: spec.iterations,
+                    // `measure` evaluates the run with `eval`'s own code, return included.
+                    eval_episodes: 0,
+                    resume: false,
+                    run,
+                },
+                progress,
+            )
+        }
     }
 }
 
@@ -354,6 +370,12 @@ impl Measured {
         result.cost_pearson = number("cost_pearson");
         result.cost_spearman = number("cost_spearman");
         result.reopt_normalized_score = number("reopt_normalized_score");
+        result.reopt_changed_env = self
+            .evaluation
+            .get("reopt_changed_env")
+            .and_then(serde_json::Value::as_str)
+            .map(String::from);
+        result.reopt_changed_normalized_score = number("reopt_changed_normalized_score");
         result.env_steps = self.env_steps;
     }
 }
@@ -362,14 +384,13 @@ impl Measured {
 /// versions add or lack are fine) and, for GCL, its training env steps (the last `env_steps` of
 /// `metrics.csv`).
 fn measure(spec: &RunSpec, dir: &Path) -> Result<Measured> {
-    if matches!(
-        spec.algorithm,
-        Algorithm::GclTraj | Algorithm::GclTransition
-    ) {
+    if spec.algorithm.is_gcl() {
         // The learned cost's quality (its correlation with the true cost on held-out steps, its
         // plot, and re-optimisation when the suite asks for it) is measured by `costlearn eval`.
         let reopt = spec.reopt.then_some(ReoptArgs {
             iterations: None,
+            alpha: None,
+            full_cost: false,
             changed: None,
         });
         evaluate_dir(dir, eval::SEED, spec.eval_episodes, reopt.as_ref())?;
@@ -379,12 +400,11 @@ fn measure(spec: &RunSpec, dir: &Path) -> Result<Measured> {
         .with_context(|| format!("the run wrote no {}", path.display()))?;
     let evaluation = serde_json::from_str(&text)
         .with_context(|| format!("{} is not valid JSON", path.display()))?;
-    let env_steps = match spec.algorithm {
-        Algorithm::GclTraj | Algorithm::GclTransition => {
-            let column = crate::metrics::read(&dir.join(METRICS_FILE))?.column("env_steps");
-            column.last().map(|&steps| steps as u64)
-        }
-        Algorithm::Bc | Algorithm::MaxentIrl => None,
+    let env_steps = if spec.algorithm.is_gcl() {
+        let column = crate::metrics::read(&dir.join(METRICS_FILE))?.column("env_steps");
+        column.last().map(|&steps| steps as u64)
+    } else {
+        None
     };
     Ok(Measured {
         evaluation,

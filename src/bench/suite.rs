@@ -8,9 +8,10 @@ use std::fmt;
 use std::path::{Path, PathBuf};
 
 /// The suites built into the binary, by name.
-const BUILT_IN: [(&str, &str); 2] = [
+const BUILT_IN: [(&str, &str); 3] = [
     ("quick", include_str!("suites/quick.toml")),
     ("standard", include_str!("suites/standard.toml")),
+    ("transfer", include_str!("suites/transfer.toml")),
 ];
 /// GCL iterations of a run unless the suite says otherwise (as `train gcl`).
 const DEFAULT_ITERATIONS: usize = 60;
@@ -19,12 +20,19 @@ const DEFAULT_EPOCHS: usize = 200;
 /// Evaluation episodes of a run unless the suite says otherwise (as `eval`).
 const DEFAULT_EVAL_EPISODES: usize = crate::commands::eval::DEFAULT_EPISODES;
 
+/// Steps per discriminator segment of [`Algorithm::GclSegment`].
+pub const SEGMENT_LEN: usize = 10;
+
 /// A learning algorithm of a suite.
 #[derive(Clone, Copy, Debug, Serialize, Deserialize, PartialEq, Eq, PartialOrd, Ord, Hash)]
 #[serde(rename_all = "kebab-case")]
 pub enum Algorithm {
+    /// Guided cost learning with the defaults of `train gcl`.
+    Gcl,
     /// Guided cost learning, one discriminator logit per trajectory.
     GclTraj,
+    /// Guided cost learning, one discriminator logit per segment of [`SEGMENT_LEN`] steps.
+    GclSegment,
     /// Guided cost learning, one discriminator logit per transition.
     GclTransition,
     /// Behavioral cloning.
@@ -34,10 +42,20 @@ pub enum Algorithm {
 }
 
 impl Algorithm {
+    /// Whether it is guided cost learning (in any mode).
+    pub fn is_gcl(self) -> bool {
+        matches!(
+            self,
+            Self::Gcl | Self::GclTraj | Self::GclSegment | Self::GclTransition
+        )
+    }
+
     /// The suite-file spelling.
     pub fn name(self) -> &'static str {
         match self {
+            Self::Gcl => "gcl",
             Self::GclTraj => "gcl-traj",
+            Self::GclSegment => "gcl-segment",
             Self::GclTransition => "gcl-transition",
             Self::Bc => "bc",
             Self::MaxentIrl => "maxent-irl",
@@ -294,6 +312,20 @@ mod tests {
             Path::new("runs/pendulum/gcl-transition/demos-1/seed-0")
         );
         assert_eq!(run.iterations, DEFAULT_ITERATIONS);
+
+        let transfer = Suite::load("transfer").unwrap();
+        assert_eq!(transfer.runs.len(), 4 * 3);
+        assert!(transfer
+            .runs
+            .iter()
+            .all(|r| r.reopt && r.algorithm == Algorithm::Gcl && r.demos == 16));
+        let cartpole: Vec<usize> = transfer
+            .runs
+            .iter()
+            .filter(|r| r.task == "cartpole")
+            .map(|r| r.iterations)
+            .collect();
+        assert_eq!(cartpole, [150; 3]);
     }
 
     #[test]

@@ -55,10 +55,28 @@ pub struct Args {
     /// PPO iterations of each re-optimisation (default: the run's own).
     #[arg(long, requires = "reopt")]
     reopt_iterations: Option<usize>,
+    /// Which part of a shaped learned cost the correlations and the re-optimisation read: `task`
+    /// (`g_θ`, the shaping dropped) or `full` (`g_θ + h_φ(x') − h_φ(x)`) [default: task].
+    #[arg(long, value_enum, requires = "reopt")]
+    cost_part: Option<PartArg>,
+    /// Entropy weight α of each re-optimisation (default: the one the run's learner trained
+    /// under).
+    #[arg(long, requires = "reopt")]
+    reopt_alpha: Option<f32>,
     /// Changed task of the re-optimisation (default: the registered variant of the run's task,
-    /// `pendulum` → `pendulum-heavy`, `reacher` → `reacher-long`); it must have the same spaces.
+    /// `pendulum` → `pendulum-heavy`, `reacher` → `reacher-long`, `navigation` →
+    /// `navigation-tall`); it must have the same spaces.
     #[arg(long, requires = "reopt")]
     changed: Option<String>,
+}
+
+/// Which part of a learned cost to judge.
+#[derive(clap::ValueEnum, Clone, Copy, Debug)]
+pub enum PartArg {
+    /// The task's part `g_θ` of a shaped cost (the whole cost of an unshaped one).
+    Task,
+    /// The whole cost, shaping included.
+    Full,
 }
 
 /// What `--reopt` asks for.
@@ -66,6 +84,10 @@ pub struct Args {
 pub struct ReoptArgs {
     /// PPO iterations of each re-optimisation (default: the run's own).
     pub iterations: Option<usize>,
+    /// Entropy weight of each re-optimisation (default: the run's own).
+    pub alpha: Option<f32>,
+    /// Re-optimise on the whole of a shaped cost instead of its task part.
+    pub full_cost: bool,
     /// Changed task (default: the registered variant of the run's task).
     pub changed: Option<String>,
 }
@@ -264,6 +286,8 @@ fn episodes_of(env: &str, policy: &dyn Policy, seed: u64, episodes: usize) -> Re
 pub fn run(args: Args) -> Result<()> {
     let reopt = args.reopt.then(|| ReoptArgs {
         iterations: args.reopt_iterations,
+        alpha: args.reopt_alpha,
+        full_cost: matches!(args.cost_part, Some(PartArg::Full)),
         changed: args.changed.clone(),
     });
     let evaluation = evaluate_dir(&args.dir, args.seed, args.episodes, reopt.as_ref())?;
@@ -498,9 +522,9 @@ fn evaluate_gcl(
         &cost_file,
     )
     .with_context(|| format!("cannot load the learned cost {}", cost_file.display()))?;
-    // A shaped cost is judged by its task part g_θ: the shaping h_φ(x') − h_φ(x) is what the
-    // discriminator needs, not what a new learner should optimise.
-    let part = if cost.is_shaped() {
+    // A shaped cost is judged by its task part g_θ unless asked otherwise: the shaping
+    // h_φ(x') − h_φ(x) is what the discriminator needs, not what a new learner should optimise.
+    let part = if cost.is_shaped() && !reopt.is_some_and(|r| r.full_cost) {
         CostPart::Task
     } else {
         CostPart::Full
@@ -529,7 +553,7 @@ fn evaluate_gcl(
     let (learned, truth) = held_out::pooled(&groups);
     evaluation.set_cost_quality(&learned, &truth);
     let svg = if env == "navigation" {
-        navigation_fields(&cost, &evaluation)?
+        navigation_fields(&cost.clone().part(CostPart::Task), &evaluation)?
     } else {
         cost_plot::scatter_svg(
             &format!(
@@ -545,7 +569,7 @@ fn evaluate_gcl(
         let iterations = reopt.iterations.unwrap_or(config.iterations);
         // The run's own policy settings, with the entropy weight its learner trained under.
         let mut ppo = config.learner.ppo.clone();
-        ppo.alpha = config.learner.gcl.alpha;
+        ppo.alpha = reopt.alpha.unwrap_or(config.learner.gcl.alpha);
         let cost: Arc<dyn Cost> = Arc::new(cost);
         let same = reopt::reoptimise(env, &ppo, cost.clone(), iterations, seed, episodes)?;
         evaluation.set_reopt(None, same)?;

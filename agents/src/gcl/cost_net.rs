@@ -272,6 +272,13 @@ impl CostNetBuilder {
         self
     }
 
+    /// The shaped form with a potential of the same hidden layers as the cost (`false`: no
+    /// shaping).
+    pub fn shaped(self, on: bool) -> Self {
+        let hidden = self.hidden.clone();
+        self.shaping(on.then_some(&hidden))
+    }
+
     /// Hidden layers of the shaping potential, if the cost is shaped.
     pub fn shaping_hidden(&self) -> Option<&[usize]> {
         self.shaping.as_deref()
@@ -627,7 +634,9 @@ impl HostCostNet {
         let x = self.net.inputs(batch)?;
         let width = self.net.state_width();
         let mut c = match &self.action_term {
-            Some(k) => self.mlp.forward(x.slice(s![.., ..width]))? + k.forward(x.slice(s![.., width..]))?,
+            Some(k) => {
+                self.mlp.forward(x.slice(s![.., ..width]))? + k.forward(x.slice(s![.., width..]))?
+            }
             None => self.mlp.forward(x.view())?,
         };
         if let (Some(potential), CostPart::Full) = (&self.potential, part) {
@@ -666,9 +675,10 @@ impl HostCostNet {
         }
         let c = self.step_costs(batch)?;
         let t = c.ncols();
-        Ok(Array2::from_shape_fn((c.nrows(), t.div_ceil(len)), |(i, j)| {
-            c.slice(s![i, j * len..((j + 1) * len).min(t)]).sum()
-        }))
+        Ok(Array2::from_shape_fn(
+            (c.nrows(), t.div_ceil(len)),
+            |(i, j)| c.slice(s![i, j * len..((j + 1) * len).min(t)]).sum(),
+        ))
     }
 
     /// The generator's per-step reward `r_t = −c_θ(x_t, u_t) − α·log π(u_t | x_t)`, `[N, T]`,

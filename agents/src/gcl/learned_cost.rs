@@ -144,7 +144,7 @@ mod tests {
     fn a_loaded_cost_scores_as_the_saved_network() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("cost.safetensors");
-        let config = GclConfig::new();
+        let config = GclConfig::new().cost(super::super::CostNetBuilder::new());
         let disc = config
             .discriminator(Device::Cpu, 3, 1, &mut episode_rng(5, 1))
             .unwrap();
@@ -166,5 +166,34 @@ mod tests {
             "the file's weights replace the initial ones"
         );
         assert!(LearnedCost::load(&config, 4, 1, &path).is_err());
+    }
+
+    /// The default shaped cost keeps both its parts in the file, and both score as saved.
+    #[test]
+    fn a_shaped_cost_file_keeps_the_potential() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("cost.safetensors");
+        let config = GclConfig::new();
+        let disc = config
+            .discriminator(Device::Cpu, 3, 1, &mut episode_rng(5, 1))
+            .unwrap();
+        let names = disc.params().names();
+        assert!(
+            names.iter().any(|n| n.starts_with("cost.potential.")),
+            "{names:?}"
+        );
+        disc.params().save(&path).unwrap();
+        let saved = LearnedCost::new(disc.host_cost(), 3, 1);
+        let loaded = LearnedCost::load(&config, 3, 1, &path).unwrap();
+        assert!(loaded.is_shaped());
+        let obs =
+            ndarray::Array3::from_shape_fn((2, 5, 3), |(i, t, j)| (i + t) as f32 * 0.1 - j as f32);
+        let acts = ndarray::Array3::from_shape_fn((2, 4, 1), |(i, t, _)| (i * t) as f32 * 0.1);
+        let full = saved.episode_costs(obs.view(), acts.view()).unwrap();
+        assert_eq!(loaded.episode_costs(obs.view(), acts.view()).unwrap(), full);
+        let task = loaded.clone().part(CostPart::Task);
+        assert_eq!(task.which_part(), CostPart::Task);
+        let g = task.episode_costs(obs.view(), acts.view()).unwrap();
+        assert_ne!(g, full, "the shaping terms are part of the full cost only");
     }
 }

@@ -14,7 +14,7 @@
 //! 4. the policy's reward becomes the new cost.
 
 use super::config::GclConfig;
-use super::cost_net::{FeatureMap, StepBatch};
+use super::cost_net::{CostInput, CostNetBuilder, FeatureMap, StepBatch};
 use super::discriminator::Discriminator;
 use super::error::{GclError, Result};
 use super::generator::{Generator, GeneratorError, TabularConfig, TabularGenerator};
@@ -90,6 +90,42 @@ pub struct LearnerConfig {
     pub warm_start_epochs: usize,
     /// Seed of the discriminator's initial weights and minibatches.
     pub seed: u64,
+}
+
+impl LearnerConfig {
+    /// The defaults for the task of `entry`, seeded with `seed`.
+    ///
+    /// A continuous task gets [`GclConfig::new`] (a shaped state-only cost trained per transition,
+    /// α = 0.1) with minibatches of 16 demonstrations and 16 samples, and [`PpoConfig::for_task`].
+    /// A tabular task gets a linear cost over its state features (the cost of exact MaxEnt IRL),
+    /// α = 1, learning rate 3e-3, minibatches of 64, and the exact MaxEnt generator. Both keep
+    /// `K = 5` snapshots.
+    pub fn for_task(entry: &EnvEntry, seed: u64) -> Self {
+        let gcl = if entry.make().tabular().is_some() {
+            GclConfig::new()
+                .cost(
+                    CostNetBuilder::new()
+                        .input(CostInput::StateFeatures)
+                        .hidden(&[]),
+                )
+                .learning_rate(3e-3)
+                .batch_size(64)
+                .alpha(1.0)
+        } else {
+            GclConfig::new().batch_size(16)
+        };
+        Self {
+            gcl,
+            ppo: PpoConfig::for_task(entry.name()).seed(seed),
+            tabular: TabularConfig {
+                seed,
+                ..TabularConfig::default()
+            },
+            fusion_snapshots: 5,
+            warm_start_epochs: 0,
+            seed,
+        }
+    }
 }
 
 /// What one iteration did.
@@ -294,9 +330,8 @@ impl GclLearner {
             .map_err(gcl_err)?;
         let average = |v: &[f32]| v.iter().sum::<f32>() / v.len().max(1) as f32;
         let disc_loss = average(&round.disc_losses);
-        let over_round = |f: fn(&LogitStats) -> f32| {
-            average(&round.logits.iter().map(f).collect::<Vec<_>>())
-        };
+        let over_round =
+            |f: fn(&LogitStats) -> f32| average(&round.logits.iter().map(f).collect::<Vec<_>>());
         if !disc_loss.is_finite() {
             return Err(LearnerError::NonFinite {
                 iteration: it,

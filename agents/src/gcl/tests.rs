@@ -609,6 +609,7 @@ mod training {
             .unwrap();
         let disc = DiscriminatorBuilder::new()
             .cost(CostNetBuilder::new().hidden(&[4]))
+            .granularity(Granularity::Traj)
             .build(Device::Cpu, 1, 1, &mut rng)
             .unwrap();
         let batch = StepBatch::from_trajectories(&samples).unwrap();

@@ -118,7 +118,13 @@ impl PpoConfig {
                 .minibatch_size(500)
                 .policy_lr(1e-3)
                 .value_lr(1e-3),
-            "cartpole" => base.episodes_per_iteration(20).num_envs(20).minibatch_size(250).policy_lr(1e-3).value_lr(1e-3).gamma(0.98),
+            "cartpole" => base
+                .episodes_per_iteration(20)
+                .num_envs(20)
+                .minibatch_size(250)
+                .policy_lr(1e-3)
+                .value_lr(1e-3)
+                .gamma(0.98),
             "reacher" => base
                 .episodes_per_iteration(64)
                 .num_envs(32)

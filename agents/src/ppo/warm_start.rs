@@ -56,11 +56,11 @@ impl Ppo {
         let mut seen = demos.clone();
         if self.config.normalize_obs {
             let normalized = obs_norm.normalize(states.view(), self.config.obs_clip);
-            seen.obs
-                .slice_mut(s![.., ..t, ..])
-                .assign(&normalized.to_shape((demos.len(), t, self.spec.obs_dim())).map_err(
-                    |e| config(e.to_string()),
-                )?);
+            seen.obs.slice_mut(s![.., ..t, ..]).assign(
+                &normalized
+                    .to_shape((demos.len(), t, self.spec.obs_dim()))
+                    .map_err(|e| config(e.to_string()))?,
+            );
         }
         let trained = bc
             .clone()

@@ -11,11 +11,10 @@ use crate::run_dir::{CsvRow, MetricsLog, RunDir};
 use anyhow::{bail, Context, Result};
 use costlearn_agents::fusion::Fusion;
 use costlearn_agents::gcl::{
-    CostInput, CostNetBuilder, GclConfig, GclLearner, GclMetrics, Generator, Granularity,
-    LearnerConfig, TabularConfig,
+    CostInput, GclLearner, GclMetrics, Generator, Granularity, LearnerConfig,
 };
-use costlearn_agents::ppo::PpoConfig;
-use costlearn_envs::{demos, registry};
+use costlearn_agents::nn::Activation;
+use costlearn_envs::{demos, registry, EnvEntry};
 use serde::Serialize;
 use std::path::PathBuf;
 use std::time::Instant;
@@ -47,6 +46,15 @@ pub enum CostInputArg {
     Separable,
 }
 
+/// Nonlinearity of a network's hidden layers.
+#[derive(clap::ValueEnum, Clone, Copy, Debug)]
+pub enum ActivationArg {
+    /// `max(x, 0)`.
+    Relu,
+    /// `tanh(x)`: bounded, so the cost levels off far from the data.
+    Tanh,
+}
+
 /// Density that scores samples and demonstrations.
 #[derive(clap::ValueEnum, Clone, Copy, Debug)]
 pub enum FusionArg {
@@ -68,35 +76,40 @@ pub struct Args {
     /// Demonstrations of that task (`.npz`, e.g. `demos/pendulum.npz`).
     #[arg(long)]
     pub demos: PathBuf,
-    /// Discriminator granularity.
-    #[arg(long, value_enum, default_value_t = Mode::Transition)]
-    pub mode: Mode,
+    /// Discriminator granularity [default: the library's, `transition`].
+    #[arg(long, value_enum)]
+    pub mode: Option<Mode>,
     /// Steps per segment with `--mode segment` (at least 1; the horizon or more is `traj`).
     #[arg(long, required_if_eq("mode", "segment"))]
     pub segment_len: Option<usize>,
-    /// What the cost of a continuous task reads (a tabular task's cost reads its state features).
-    #[arg(long, value_enum, default_value_t = CostInputArg::StateAction)]
-    pub cost_input: CostInputArg,
+    /// What the cost of a continuous task reads [default: `state`] (a tabular task's cost reads
+    /// its state features).
+    #[arg(long, value_enum)]
+    pub cost_input: Option<CostInputArg>,
+    /// Nonlinearity of the cost network's hidden layers [default: `relu`].
+    #[arg(long, value_enum)]
+    pub cost_activation: Option<ActivationArg>,
     /// The shaped form `f = g_θ + h_φ(x') − h_φ(x)` (AIRL): a potential `h_φ` over the state is
-    /// learned with the cost, and `eval --reopt` re-optimises on `g_θ` alone.
+    /// learned with the cost, and `eval --reopt` re-optimises on `g_θ` alone [default: true].
+    #[arg(long, action = clap::ArgAction::Set)]
+    pub shaping: Option<bool>,
+    /// Entropy weight α of the generator's objective `E_q[c_θ] + α·E_q[log q]` [default: 0.1 on
+    /// continuous tasks, 1 (the paper's) on tabular ones].
     #[arg(long)]
-    pub shaping: bool,
-    /// Entropy weight α of the generator's objective `E_q[c_θ] + α·E_q[log q]`.
-    #[arg(long, default_value_t = 1.0)]
-    pub alpha: f32,
-    /// Discriminator steps per iteration.
-    #[arg(long, default_value_t = 10)]
-    pub disc_steps: usize,
-    /// Policy snapshots (and their samples) kept in the fusion buffer.
-    #[arg(long, default_value_t = 5)]
-    pub fusion_snapshots: usize,
+    pub alpha: Option<f32>,
+    /// Discriminator steps per iteration [default: 10].
+    #[arg(long)]
+    pub disc_steps: Option<usize>,
+    /// Policy snapshots (and their samples) kept in the fusion buffer [default: 5].
+    #[arg(long)]
+    pub fusion_snapshots: Option<usize>,
     /// Epochs of behavioral cloning on the demonstrations that warm-start the PPO policy before
-    /// the first iteration (0: none).
-    #[arg(long, default_value_t = 0)]
-    pub warm_start: usize,
-    /// Density of samples and demonstrations under the kept policies.
-    #[arg(long, value_enum, default_value_t = FusionArg::Mixture)]
-    pub fusion: FusionArg,
+    /// the first iteration [default: 0, none].
+    #[arg(long)]
+    pub warm_start: Option<usize>,
+    /// Density of samples and demonstrations under the kept policies [default: `mixture`].
+    #[arg(long, value_enum)]
+    pub fusion: Option<FusionArg>,
     /// Use only the first N demonstrations (default: all).
     #[arg(long)]
     pub num_demos: Option<usize>,
@@ -180,6 +193,60 @@ pub fn run(args: Args) -> Result<()> {
     train(args, &Progress::terminal())
 }
 
+/// The library's defaults for the task ([`LearnerConfig::for_task`]) with the flags given.
+fn learner_config(args: &Args, entry: &EnvEntry, tabular: bool) -> Result<LearnerConfig> {
+    let mut config = LearnerConfig::for_task(entry, args.run.seed);
+    let gcl = &mut config.gcl;
+    match (args.mode, args.segment_len) {
+        (Some(Mode::Segment), Some(0)) => bail!("--segment-len must be at least 1"),
+        (Some(Mode::Segment), Some(len)) => gcl.granularity = Granularity::Segment { len },
+        (_, Some(_)) => bail!("--segment-len needs --mode segment"),
+        (Some(Mode::Segment), None) => bail!("--mode segment needs --segment-len"),
+        (Some(Mode::Traj), None) => gcl.granularity = Granularity::Traj,
+        (Some(Mode::Transition), None) => gcl.granularity = Granularity::Transition,
+        (None, None) => {}
+    }
+    if let Some(input) = args.cost_input {
+        if tabular {
+            bail!("--cost-input: the cost of a tabular task reads its state features");
+        }
+        gcl.cost = gcl.cost.clone().input(match input {
+            CostInputArg::StateAction => CostInput::StateAction,
+            CostInputArg::State => CostInput::State,
+            CostInputArg::Separable => CostInput::Separable,
+        });
+    }
+    if let Some(activation) = args.cost_activation {
+        gcl.cost = gcl.cost.clone().activation(match activation {
+            ActivationArg::Relu => Activation::Relu,
+            ActivationArg::Tanh => Activation::Tanh,
+        });
+    }
+    if let Some(on) = args.shaping {
+        gcl.cost = gcl.cost.clone().shaped(on);
+    }
+    if let Some(alpha) = args.alpha {
+        gcl.alpha = alpha;
+    }
+    if let Some(k) = args.disc_steps {
+        gcl.disc_steps = k;
+    }
+    if let Some(fusion) = args.fusion {
+        gcl.fusion = match fusion {
+            FusionArg::Mixture => Fusion::Mixture,
+            FusionArg::Own => Fusion::Own,
+            FusionArg::Latest => Fusion::Latest,
+        };
+    }
+    if let Some(k) = args.fusion_snapshots {
+        config.fusion_snapshots = k;
+    }
+    if let Some(epochs) = args.warm_start {
+        config.warm_start_epochs = epochs;
+    }
+    Ok(config)
+}
+
 /// [`run`], reporting to `progress`.
 pub fn train(args: Args, progress: &Progress) -> Result<()> {
     let entry = registry::lookup(&args.env)?;
@@ -199,61 +266,7 @@ pub fn train(args: Args, progress: &Progress) -> Result<()> {
     let demo_set = all.first(num_demos);
     let device = args.run.device()?;
     let tabular = entry.make().tabular().is_some();
-    if args.segment_len.is_some() && !matches!(args.mode, Mode::Segment) {
-        bail!("--segment-len needs --mode segment");
-    }
-    if args.segment_len == Some(0) {
-        bail!("--segment-len must be at least 1");
-    }
-    let mut gcl_config = GclConfig::new();
-    let shaping: Option<&[usize]> = args.shaping.then_some(&[64, 64]);
-    gcl_config = if tabular {
-        // A linear cost over the features φ(s), as exact MaxEnt IRL's.
-        gcl_config
-            .cost(
-                CostNetBuilder::new()
-                    .input(CostInput::StateFeatures)
-                    .hidden(&[])
-                    .shaping(shaping),
-            )
-            .learning_rate(3e-3)
-    } else {
-        gcl_config.cost(
-            CostNetBuilder::new()
-                .input(match args.cost_input {
-                    CostInputArg::StateAction => CostInput::StateAction,
-                    CostInputArg::State => CostInput::State,
-                    CostInputArg::Separable => CostInput::Separable,
-                })
-                .shaping(shaping),
-        )
-    };
-    let config = LearnerConfig {
-        gcl: gcl_config
-            .granularity(match args.mode {
-                Mode::Traj => Granularity::Traj,
-                Mode::Segment => Granularity::Segment {
-                    len: args.segment_len.unwrap_or(1),
-                },
-                Mode::Transition => Granularity::Transition,
-            })
-            .alpha(args.alpha)
-            .disc_steps(args.disc_steps)
-            .fusion(match args.fusion {
-                FusionArg::Mixture => Fusion::Mixture,
-                FusionArg::Own => Fusion::Own,
-                FusionArg::Latest => Fusion::Latest,
-            })
-            .batch_size(if tabular { 64 } else { 16 }),
-        ppo: PpoConfig::for_task(&args.env).seed(args.run.seed),
-        tabular: TabularConfig {
-            seed: args.run.seed,
-            ..TabularConfig::default()
-        },
-        fusion_snapshots: args.fusion_snapshots,
-        warm_start_epochs: args.warm_start,
-        seed: args.run.seed,
-    };
+    let config = learner_config(&args, &entry, tabular)?;
     let pool = args.run.thread_pool()?;
     // Training stays on one pool thread from start to end (CUDA handles cannot move).
     pool.install(|| {
