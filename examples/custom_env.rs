@@ -12,10 +12,9 @@
 
 use anyhow::Result;
 use costlearn_agents::bc::BcConfig;
-use costlearn_agents::gcl::{GclConfig, GclLearner, LearnerConfig};
+use costlearn_agents::gcl::{GclLearner, LearnerConfig};
 use costlearn_agents::nn::Device;
 use costlearn_agents::policy::TrainablePolicy;
-use costlearn_agents::ppo::PpoConfig;
 use costlearn_envs::rollout::Rollout;
 use costlearn_envs::{
     demos, registry, Env, EnvEntry, EnvError, EnvSpec, Policy, Rng, Space, Trajectories,
@@ -180,16 +179,9 @@ pub fn imitate(demos: &Trajectories, gcl_iterations: usize) -> Result<Scores> {
     // Behavioral cloning: maximum likelihood of the demonstrated actions.
     let bc = BcConfig::new().seed(1).train(demos)?.policy.snapshot();
 
-    // Guided cost learning: the same learner as `costlearn train gcl`, on our own task, with the
-    // paper's trajectory-level discriminator and fused sampling density.
-    let config = LearnerConfig {
-        gcl: GclConfig::new().batch_size(16),
-        ppo: PpoConfig::default().seed(1),
-        fusion_snapshots: 5,
-        warm_start_epochs: 0,
-        seed: 1,
-        tabular: Default::default(),
-    };
+    // Guided cost learning: the same learner, with the same defaults, as `costlearn train gcl` (a
+    // shaped state-only cost, a per-transition discriminator and the fused sampling density).
+    let config = LearnerConfig::for_task(&entry, 1);
     let mut gcl = GclLearner::new(&entry, config, demos.clone(), Device::Cpu)?;
     for _ in 0..gcl_iterations {
         gcl.step()?;

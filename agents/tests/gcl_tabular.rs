@@ -2,13 +2,9 @@
 //! same 64 shipped demonstrations and the same features: the GCL generator's policy ends close to
 //! the exact-IRL policy in KL per step and in true expected return.
 
-use costlearn_agents::fusion::Fusion;
-use costlearn_agents::gcl::{
-    CostNetBuilder, GclConfig, GclLearner, Generator, Granularity, LearnerConfig, TabularConfig,
-};
+use costlearn_agents::gcl::{GclLearner, Generator, Granularity, LearnerConfig};
 use costlearn_agents::maxent_irl::MaxEntIrl;
 use costlearn_agents::nn::Device;
-use costlearn_agents::ppo::PpoConfig;
 use costlearn_envs::tabular::{expected_return, state_action_visitation, Mdp};
 use costlearn_envs::{demos, registry, Trajectories};
 use ndarray::{Array1, Array3, Axis};
@@ -34,26 +30,13 @@ fn shipped(env: &str) -> (Mdp, Trajectories) {
     (task.tabular().unwrap().clone(), demos)
 }
 
-/// A linear cost over the features, transition-level discriminator, generator steps of η = 0.2.
+/// The library's defaults for a tabular task: a linear cost over the features, a transition-level
+/// discriminator, α = 1, generator steps of η = 0.2.
 fn learner(env: &str, demos: Trajectories, seed: u64) -> GclLearner {
-    let config = LearnerConfig {
-        gcl: GclConfig::new()
-            .granularity(Granularity::Transition)
-            .fusion(Fusion::Mixture)
-            .batch_size(64)
-            .learning_rate(3e-3)
-            .cost(CostNetBuilder::new().hidden(&[])),
-        ppo: PpoConfig::default(),
-        tabular: TabularConfig {
-            step_size: 0.2,
-            seed,
-            ..TabularConfig::default()
-        },
-        fusion_snapshots: 5,
-        warm_start_epochs: 0,
-        seed,
-    };
     let entry = registry::lookup(env).unwrap();
+    let config = LearnerConfig::for_task(&entry, seed);
+    assert_eq!(config.gcl.granularity, Granularity::Transition);
+    assert_eq!(config.tabular.step_size, 0.2);
     GclLearner::new(&entry, config, demos, Device::Cpu).unwrap()
 }
 
