@@ -20,12 +20,13 @@
 //! [`CostPart::Task`] reads `g_θ` alone, e.g. to re-optimise a fresh policy on it.
 
 use super::error::{check_finite, GclError, Result};
+pub use super::features::FeatureMap;
+pub use super::step_batch::StepBatch;
 use crate::nn::{Activation, Graph, HostMlp, Mlp, MlpBuilder, ParamSet, Var};
-use costlearn_envs::tabular::{observation, Mdp};
-use costlearn_envs::{Rng, Trajectories};
-use ndarray::{s, Array1, Array2, ArrayView1, ArrayView2, ArrayView3, Axis};
+use costlearn_envs::tabular::observation;
+use costlearn_envs::Rng;
+use ndarray::{s, Array1, Array2, ArrayView2, Axis};
 use serde::{Deserialize, Serialize};
-use std::sync::Arc;
 
 /// What the cost network sees at each step.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -64,125 +65,6 @@ impl std::fmt::Display for CostPart {
             CostPart::Full => "full",
             CostPart::Task => "task",
         })
-    }
-}
-
-/// The feature rows `φ(s)` of a tabular task's states, looked up from observations `[row, col, t]`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct FeatureMap {
-    features: Arc<Array2<f32>>,
-    width: usize,
-}
-
-impl FeatureMap {
-    /// The feature matrix `φ [S, K]` of states on a grid of width `width`. Errors unless `S, K ≥ 1`
-    /// and `width` divides `S`.
-    pub fn new(features: Arc<Array2<f32>>, width: usize) -> Result<Self> {
-        let (s, k) = features.dim();
-        if s == 0 || k == 0 || width == 0 || s % width != 0 {
-            return Err(GclError::InvalidConfig(format!(
-                "a feature map needs S, K ≥ 1 and a width dividing S; got [{s}, {k}] with width {width}"
-            )));
-        }
-        Ok(Self { features, width })
-    }
-
-    /// The features of a tabular task's model.
-    pub fn of_mdp(mdp: &Mdp) -> Result<Self> {
-        Self::new(Arc::new(mdp.features.clone()), mdp.width)
-    }
-
-    /// Number of features `K`.
-    pub fn num_features(&self) -> usize {
-        self.features.ncols()
-    }
-
-    /// `φ(s)` of the state of observation `obs`, or `None` when it is not a cell of the grid.
-    fn of(&self, obs: ArrayView1<'_, f32>) -> Option<ArrayView1<'_, f32>> {
-        let obs = obs.to_vec();
-        let s = observation::decode_state(&obs, self.width, self.features.nrows())?;
-        Some(self.features.row(s))
-    }
-}
-
-/// The steps `x_t` (and `u_t`) of `N` trajectories of `T` steps each.
-#[derive(Clone, Copy, Debug)]
-pub struct StepBatch<'a> {
-    obs: ArrayView3<'a, f32>,
-    acts: Option<ArrayView3<'a, f32>>,
-}
-
-impl<'a> StepBatch<'a> {
-    /// Steps with states `obs` `[N, T, obs_dim]` and actions `acts` `[N, T, act_dim]`.
-    pub fn new(obs: ArrayView3<'a, f32>, acts: ArrayView3<'a, f32>) -> Result<Self> {
-        let (n, t, _) = obs.dim();
-        let (na, ta, _) = acts.dim();
-        if (n, t) != (na, ta) {
-            return Err(GclError::Shape {
-                what: "actions",
-                expected: format!("[{n}, {t}, _] like the states"),
-                found: format!("{:?}", acts.dim()),
-            });
-        }
-        Self::checked(obs, Some(acts))
-    }
-
-    /// Steps with states `obs` `[N, T, obs_dim]` and no actions (for a state-only cost).
-    pub fn states(obs: ArrayView3<'a, f32>) -> Result<Self> {
-        Self::checked(obs, None)
-    }
-
-    /// The steps of recorded trajectories: observations `0..T` with their actions.
-    pub fn from_trajectories(trajs: &'a Trajectories) -> Result<Self> {
-        let t = trajs.horizon();
-        if trajs.obs.len_of(Axis(1)) != t + 1 {
-            return Err(GclError::Shape {
-                what: "trajectory observations",
-                expected: format!("{} rows per episode", t + 1),
-                found: format!("{}", trajs.obs.len_of(Axis(1))),
-            });
-        }
-        Self::new(trajs.obs.slice(s![.., ..t, ..]), trajs.acts.view())
-    }
-
-    fn checked(obs: ArrayView3<'a, f32>, acts: Option<ArrayView3<'a, f32>>) -> Result<Self> {
-        if obs.len_of(Axis(0)) == 0 {
-            return Err(GclError::Empty("the batch of trajectories"));
-        }
-        if obs.len_of(Axis(1)) == 0 {
-            return Err(GclError::Empty("each trajectory"));
-        }
-        Ok(Self { obs, acts })
-    }
-
-    /// Number of trajectories `N`.
-    pub fn len(&self) -> usize {
-        self.obs.len_of(Axis(0))
-    }
-
-    /// Always false: a batch holds at least one trajectory.
-    pub fn is_empty(&self) -> bool {
-        self.len() == 0
-    }
-
-    /// Steps per trajectory `T`.
-    pub fn horizon(&self) -> usize {
-        self.obs.len_of(Axis(1))
-    }
-
-    /// Total number of steps `N·T`.
-    pub fn steps(&self) -> usize {
-        self.len() * self.horizon()
-    }
-
-    /// The states `[N, T, obs_dim]`.
-    pub fn obs(&self) -> ArrayView3<'a, f32> {
-        self.obs
-    }
-
-    /// The actions `[N, T, act_dim]`, if any.
-    pub fn acts(&self) -> Option<ArrayView3<'a, f32>> {
-        self.acts
     }
 }
 
@@ -393,7 +275,7 @@ impl CostNet {
 
     /// The network's input rows `[N·T, obs_dim or K (+ act_dim)]`, trajectory after trajectory.
     fn inputs(&self, batch: &StepBatch<'_>) -> Result<Array2<f32>> {
-        let (n, t, od) = batch.obs.dim();
+        let (n, t, od) = batch.obs().dim();
         if od != self.obs_dim {
             return Err(GclError::Shape {
                 what: "states",
@@ -401,7 +283,7 @@ impl CostNet {
                 found: format!("{od}"),
             });
         }
-        let acts = match (self.input, batch.acts) {
+        let acts = match (self.input, batch.acts()) {
             (CostInput::State | CostInput::StateFeatures, _) => None,
             (CostInput::StateAction | CostInput::Separable, None) => {
                 return Err(GclError::Shape {
@@ -425,7 +307,7 @@ impl CostNet {
         let mut x = Array2::zeros((n * t, width + self.act_dim));
         for (row, mut out) in x.outer_iter_mut().enumerate() {
             let (i, k) = (row / t, row % t);
-            let state = batch.obs.slice(s![i, k, ..]);
+            let state = batch.obs().slice_move(s![i, k, ..]);
             match &self.features {
                 Some(map) => {
                     let phi = map.of(state).ok_or_else(|| GclError::Shape {

@@ -54,11 +54,13 @@ mod config;
 pub mod cost_net;
 pub mod discriminator;
 mod error;
+mod features;
 pub mod generator;
 pub mod learned_cost;
 pub mod learner;
 pub mod losses;
 pub mod partition;
+mod step_batch;
 mod train;
 
 pub use config::GclConfig;
