@@ -1,5 +1,6 @@
 //! Tests of behavioral cloning: the loss goes down, the split is by episode and seeded, early
-//! stopping keeps the best parameters, cloned experts beat random play, bad input is refused.
+//! stopping keeps the best parameters and needs ten held-out episodes, below which every episode is
+//! trained on, cloned experts beat random play, bad input is refused.
 
 use super::*;
 use costlearn_envs::rollout::Rollout;
@@ -119,19 +120,26 @@ fn the_split_is_by_episode_seeded_and_disjoint() {
 
 #[test]
 fn early_stopping_keeps_the_best_held_out_parameters() {
-    // Nine episodes act with gain 1, the held-out one with gain 0.6: as the policy fits the nine
-    // ever more tightly, the likelihood of the held-out episode first rises, then falls.
-    let split = split_episodes(10, 0.1, 3).unwrap();
-    let odd = split.heldout[0];
-    let demos = linear_demos(10, 30, |i| if i == odd { 0.6 } else { 1.0 }, 0.02);
+    // Ten episodes act with gain 1, the ten held-out ones with gain 0.6: as the policy fits the
+    // ten ever more tightly, the likelihood of the held-out episodes first rises, then falls.
+    let split = split_episodes(20, 0.5, 3).unwrap();
+    assert_eq!(split.heldout.len(), MIN_HELDOUT_EPISODES);
+    let demos = linear_demos(
+        20,
+        30,
+        |i| if split.heldout.contains(&i) { 0.6 } else { 1.0 },
+        0.02,
+    );
     let config = small()
         .learning_rate(3e-3)
         .epochs(400)
         .patience(20)
-        .holdout(0.1)
+        .holdout(0.5)
         .seed(3);
     let trained = config.train(&demos).unwrap();
     assert_eq!(trained.split, split);
+    assert!(trained.early_stopping);
+    assert_eq!(trained.trained_on, split.train);
     let h = &trained.history;
     assert!(trained.stopped_early, "ran all {} epochs", h.len());
     assert_eq!(h.len(), trained.best_epoch + 20);
@@ -149,15 +157,71 @@ fn early_stopping_keeps_the_best_held_out_parameters() {
     assert!((train - h[trained.best_epoch - 1].train_nll).abs() < 1e-9);
 }
 
+/// The episodes `keep` of `demos`, in that order.
+fn subset(demos: &Trajectories, keep: &[usize]) -> Trajectories {
+    let episodes: Vec<_> = keep.iter().map(|&i| demos.episode(i)).collect();
+    Trajectories::from_episodes(demos.spec.clone(), &episodes).unwrap()
+}
+
+#[test]
+fn few_held_out_episodes_train_every_episode_for_the_full_budget() {
+    // The same data as above with 9 of 19 episodes held out: one short of early stopping. The
+    // held-out likelihood still peaks and falls, but no longer chooses anything.
+    let split = split_episodes(19, 0.47, 3).unwrap();
+    assert_eq!(split.heldout.len(), MIN_HELDOUT_EPISODES - 1);
+    let demos = linear_demos(
+        19,
+        30,
+        |i| if split.heldout.contains(&i) { 0.6 } else { 1.0 },
+        0.02,
+    );
+    let config = small().learning_rate(3e-3).epochs(120).patience(20).seed(3);
+    let trained = config.clone().holdout(0.47).train(&demos).unwrap();
+    assert!(!trained.early_stopping && !trained.stopped_early);
+    assert_eq!(trained.trained_on, (0..19).collect::<Vec<_>>());
+    assert_eq!(trained.split, split);
+    let h = &trained.history;
+    assert_eq!((h.len(), trained.best_epoch), (120, 120));
+    let held: Vec<f64> = h.iter().map(|e| e.heldout_nll.unwrap()).collect();
+    let lowest = held.iter().copied().fold(f64::INFINITY, f64::min);
+    assert!(lowest < held[119] - 0.1, "held-out NLL {held:?}");
+    // The policy is the one trained on every episode with nothing held out, weight for weight.
+    let all = config.clone().holdout(0.0).train(&demos).unwrap();
+    assert_eq!(weights(&trained.policy), weights(&all.policy));
+    assert_eq!(trained.policy.normalizer(), all.policy.normalizer());
+    for (a, b) in h.iter().zip(&all.history) {
+        assert_eq!(a.train_nll, b.train_nll);
+    }
+    // The held-out curve is that of a twin trained on the other episodes alone.
+    let twin = config
+        .holdout(0.0)
+        .train(&subset(&demos, &split.train))
+        .unwrap();
+    let (obs, acts) = steps(&demos, &split.heldout);
+    let twin_nll = mean_nll(&twin.policy.snapshot(), obs.view(), acts.view());
+    assert!(
+        (twin_nll - held[119]).abs() < 1e-9,
+        "{twin_nll} vs {}",
+        held[119]
+    );
+    let own_nll = mean_nll(&trained.policy.snapshot(), obs.view(), acts.view());
+    assert!(
+        own_nll < twin_nll,
+        "trained on them: {own_nll}, not: {twin_nll}"
+    );
+}
+
 #[test]
 fn one_episode_trains_the_fixed_budget_without_holding_out() {
     let demos = linear_demos(1, 40, |_| 1.0, 0.1);
     let trained = small().epochs(12).patience(1).train(&demos).unwrap();
     assert!(trained.split.heldout.is_empty());
     assert_eq!(trained.split.train, vec![0]);
+    assert_eq!(trained.trained_on, vec![0]);
     assert_eq!(trained.history.len(), 12);
+    assert!(trained.history.iter().all(|e| e.heldout_nll.is_none()));
     assert_eq!(trained.best_epoch, 12);
-    assert!(!trained.stopped_early);
+    assert!(!trained.stopped_early && !trained.early_stopping);
 }
 
 fn weights<P: TrainablePolicy>(p: &P) -> Vec<Array2<f32>> {
@@ -172,7 +236,7 @@ fn weights<P: TrainablePolicy>(p: &P) -> Vec<Array2<f32>> {
 #[test]
 fn divergence_ends_training_and_keeps_the_last_good_parameters() {
     // With a step size of 1e30 the weights overflow within a few steps.
-    for (episodes, holdout) in [(1, 0.0), (4, 0.25)] {
+    for (episodes, holdout) in [(1, 0.0), (4, 0.25), (20, 0.5)] {
         let demos = linear_demos(episodes, 40, |_| 1.0, 0.1);
         let config = small().learning_rate(1e30).epochs(50).holdout(holdout);
         let initial = config.default_net(2, &demos.spec.action_space).unwrap();
@@ -184,16 +248,17 @@ fn divergence_ends_training_and_keeps_the_last_good_parameters() {
             "{reason}"
         );
         assert!(trained.stopped_early && finished < 50);
-        // The parameters kept are those of a finished epoch: the last one without a held-out set,
+        // The parameters kept are those of a finished epoch: the last one without early stopping,
         // the best held-out one with it; their likelihood is the one that epoch recorded.
         let kept = trained.best_epoch;
-        if holdout == 0.0 {
+        assert_eq!(trained.early_stopping, episodes == 20);
+        if !trained.early_stopping {
             assert_eq!(kept, finished);
         }
         if kept == 0 {
             assert_eq!(weights(trained.policy.net()), weights(&initial));
         } else {
-            let (obs, acts) = steps(&demos, &trained.split.train);
+            let (obs, acts) = steps(&demos, &trained.trained_on);
             let nll = mean_nll(&trained.policy.snapshot(), obs.view(), acts.view());
             assert!((nll - trained.history[kept - 1].train_nll).abs() < 1e-9);
         }
