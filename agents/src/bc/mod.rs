@@ -19,8 +19,10 @@
 //!   256 it scored 0.38, 0.53 and 0.85. (The wider network memorises a single demonstration more
 //!   closely, which costs some tasks a little with one: `gridworld` 0.61 against 0.77.) The tabular
 //!   tasks observe `[row, col, t]`, so their categorical MLP sees the time step as well as the
-//!   cell and can represent the time-dependent expert; unlike a table over `(t, state)` it also
-//!   generalises to the cells and times that few demonstrations never visit.
+//!   cell and can represent the time-dependent expert; unlike a table over `(t, state)`
+//!   ([`tabular`], smoothed counts) it also generalises to the cells that few demonstrations never
+//!   visit, and on the shipped `gridworld` and `objectworld` demonstrations it beats the table in 5
+//!   of the 6 cases of 1, 4 and 16 demonstrations (`cargo run --release --example bc_tabular`).
 //!   Any other [`TrainablePolicy`] can be trained with [`BcConfig::train_policy`].
 //! - **Inputs.** Observations are standardised with the mean and standard deviation of the training
 //!   episodes ([`Standardizer`]); the returned [`BcPolicy`] applies the same map when it acts, so
@@ -1052,6 +1054,8 @@ mod device_name {
         String::deserialize(d)?.parse().map_err(D::Error::custom)
     }
 }
+
+pub mod tabular;
 
 #[cfg(test)]
 mod tests;

@@ -437,3 +437,204 @@ fn cloning_the_pendulum_expert_beats_random_play() {
     let score = (f64::from(eval.return_stats().0) - random) / (expert - random);
     assert!(score > 0.6, "normalised score {score}");
 }
+
+/// A 1 × 3 grid, horizon 2, two actions; state 2 is never demonstrated. The counts are
+/// `t = 0`: state 0 took actions (0, 1) (1, 2) times, state 1 (1, 0); `t = 1`: state 0 (0, 1),
+/// state 1 (3, 0).
+fn tiny_tabular_demos() -> Trajectories {
+    let spec = EnvSpec {
+        name: "strip".into(),
+        observation_space: Space::Box {
+            low: vec![0.0; 3],
+            high: vec![0.0, 2.0, 2.0],
+        },
+        action_space: Space::Discrete { n: 2 },
+        horizon: 2,
+        dt: 1.0,
+    };
+    // (state at t = 0, action, state at t = 1, action, final state)
+    let episodes = [
+        (0, 1, 1, 0, 1),
+        (0, 1, 0, 1, 0),
+        (0, 0, 1, 0, 1),
+        (1, 0, 1, 0, 1),
+    ];
+    let mut obs = Array3::zeros((4, 3, 3));
+    let mut acts = Array3::zeros((4, 2, 1));
+    for (i, &(s0, a0, s1, a1, s2)) in episodes.iter().enumerate() {
+        for (t, s) in [s0, s1, s2].into_iter().enumerate() {
+            obs[[i, t, 1]] = s as f32;
+            obs[[i, t, 2]] = t as f32;
+        }
+        acts[[i, 0, 0]] = a0 as f32;
+        acts[[i, 1, 0]] = a1 as f32;
+    }
+    Trajectories {
+        spec,
+        obs,
+        acts,
+        rews: Array2::zeros((4, 2)),
+        logp: None,
+    }
+}
+
+#[test]
+fn tabular_bc_is_the_smoothed_counts() {
+    use crate::bc::tabular::{GridShape, Prior, TabularBcConfig};
+    let demos = tiny_tabular_demos();
+    let shape = GridShape::of_spec(&demos.spec).unwrap();
+    assert_eq!(
+        shape,
+        GridShape {
+            height: 1,
+            width: 3,
+            horizon: 2,
+            num_actions: 2
+        }
+    );
+    // π_t(a|s) by hand, λ = 1. All steps took actions (5, 3): p = (5.5, 3.5) / 9 = (11, 7) / 18.
+    // Hierarchical: p_0 = ((1, 3) + p) / 5 = (29, 61) / 90, p_1 = ((4, 0) + p) / 5 = (83, 7) / 90,
+    // p_2 = p; then π_t(·|s) = (n_t(s, ·) + p_s) / (n_t(s) + 1).
+    let p: [f64; 2] = [11.0 / 18.0, 7.0 / 18.0];
+    let hierarchical = [
+        [
+            [119.0 / 360.0, 241.0 / 360.0],
+            [173.0 / 180.0, 7.0 / 180.0],
+            p,
+        ],
+        [
+            [29.0 / 180.0, 151.0 / 180.0],
+            [353.0 / 360.0, 7.0 / 360.0],
+            p,
+        ],
+    ];
+    // Uniform: (n_t(s, ·) + 1/2) / (n_t(s) + 1).
+    let uniform = [
+        [[3.0 / 8.0, 5.0 / 8.0], [3.0 / 4.0, 1.0 / 4.0], [0.5, 0.5]],
+        [[1.0 / 4.0, 3.0 / 4.0], [7.0 / 8.0, 1.0 / 8.0], [0.5, 0.5]],
+    ];
+    // Pooled: p_0 = ((1, 3) + 1/2) / 5 = (0.3, 0.7), p_1 = (0.9, 0.1), p_2 = (0.5, 0.5).
+    let pooled = [
+        [[1.3 / 4.0, 2.7 / 4.0], [1.9 / 2.0, 0.1 / 2.0], [0.5, 0.5]],
+        [[0.3 / 2.0, 1.7 / 2.0], [3.9 / 4.0, 0.1 / 4.0], [0.5, 0.5]],
+    ];
+    for (prior, expected) in [
+        (Prior::Hierarchical, hierarchical),
+        (Prior::Uniform, uniform),
+        (Prior::Pooled, pooled),
+    ] {
+        let config = TabularBcConfig::new().smoothing(1.0).prior(prior);
+        let trained = config.train(&demos).unwrap();
+        let pi = config.probabilities(&trained.counts).unwrap();
+        let log_pi = trained.policy.log_pi();
+        for t in 0..2 {
+            for s in 0..3 {
+                for a in 0..2 {
+                    let want = expected[t][s][a];
+                    assert!(
+                        (pi[[t, s, a]] - want).abs() < 1e-12,
+                        "{prior:?}: π_{t}({a}|{s}) = {}, by hand {want}",
+                        pi[[t, s, a]]
+                    );
+                    assert!((log_pi[[t, s, a]] - want.ln()).abs() < 1e-12);
+                }
+            }
+        }
+    }
+    // The policy reads [row, col, t]: state 2 at t = 1 was never seen and gets p.
+    let policy = TabularBcConfig::new()
+        .smoothing(1.0)
+        .train(&demos)
+        .unwrap()
+        .policy;
+    let lp = policy.log_prob(
+        ndarray::array![[0.0f32, 2.0, 1.0], [0.0, 0.0, 0.0]].view(),
+        ndarray::array![[0.0f32], [1.0]].view(),
+    );
+    assert!((f64::from(lp[0]) - p[0].ln()).abs() < 1e-6);
+    assert!((f64::from(lp[1]) - (241.0f64 / 360.0).ln()).abs() < 1e-6);
+    // Less smoothing moves every probability toward the raw frequencies: π_0(1|0) → 2/3.
+    let sharp = TabularBcConfig::new()
+        .smoothing(1e-6)
+        .train(&demos)
+        .unwrap();
+    assert!((sharp.policy.log_pi()[[0, 0, 1]].exp() - 2.0 / 3.0).abs() < 1e-6);
+}
+
+#[test]
+fn tabular_counts_round_trip_and_bad_input_is_refused() {
+    use crate::bc::tabular::{Counts, CountsFile, GridShape, TabularBcConfig};
+    let demos = tiny_tabular_demos();
+    let trained = TabularBcConfig::new().train(&demos).unwrap();
+    let file = trained.counts.to_file();
+    assert_eq!(
+        file.counts,
+        vec![
+            [0, 0, 0, 1],
+            [0, 0, 1, 2],
+            [0, 1, 0, 1],
+            [1, 0, 1, 1],
+            [1, 1, 0, 3]
+        ]
+    );
+    let json = serde_json::to_string(&file).unwrap();
+    let back = Counts::from_file(&serde_json::from_str::<CountsFile>(&json).unwrap()).unwrap();
+    assert_eq!(back, trained.counts);
+    let mut outside = file.clone();
+    outside.counts.push([2, 0, 0, 1]);
+    assert!(matches!(
+        Counts::from_file(&outside),
+        Err(BcError::Mismatch(_))
+    ));
+
+    // Only a tabular spec has a grid shape.
+    assert!(GridShape::of_spec(&line_spec(5)).is_none());
+    let grid = GridShape::of_spec(registry::make("gridworld").unwrap().spec()).unwrap();
+    assert_eq!((grid.num_states(), grid.horizon), (64, 32));
+    let err = TabularBcConfig::new().train(&linear_demos(2, 3, |_| 1.0, 0.1));
+    assert!(matches!(err, Err(BcError::Mismatch(_))));
+
+    let mut wrong_time = demos.clone();
+    wrong_time.obs[[2, 1, 2]] = 0.0;
+    let err = TabularBcConfig::new().train(&wrong_time).unwrap_err();
+    assert!(err.to_string().contains("episode 2 at step 1"), "{err}");
+    let mut off_grid = demos.clone();
+    off_grid.obs[[0, 0, 1]] = 3.0;
+    assert!(matches!(
+        TabularBcConfig::new().train(&off_grid),
+        Err(BcError::InvalidDemos(_))
+    ));
+    let mut bad_action = demos.clone();
+    bad_action.acts[[3, 1, 0]] = 2.0;
+    assert!(matches!(
+        TabularBcConfig::new().train(&bad_action),
+        Err(BcError::InvalidDemos(_))
+    ));
+    for lambda in [0.0, -1.0, f64::NAN] {
+        let err = TabularBcConfig::new().smoothing(lambda).train(&demos);
+        assert!(matches!(err, Err(BcError::InvalidConfig(_))), "{lambda}");
+    }
+}
+
+#[test]
+fn tabular_bc_approaches_the_gridworld_expert_with_more_demonstrations() {
+    // Exact expected returns (random 0.50, expert 20.86). The hierarchical table scored 0.83,
+    // 0.90, 0.94 and 0.96 of the way from random to expert with 1, 4, 16 and 64 demonstrations.
+    use crate::bc::tabular::TabularBcConfig;
+    let mdp = tabular::gridworld::default_mdp();
+    let uniform =
+        tabular::TabularPolicy::uniform(mdp.horizon, mdp.num_states(), 5, mdp.width).unwrap();
+    let random = tabular_return(&mdp, &uniform);
+    let expert = tabular_return(&mdp, &tabular::gridworld::expert());
+    let score = |n: usize| {
+        let trained = TabularBcConfig::new()
+            .train(&shipped("gridworld", n))
+            .unwrap();
+        (tabular_return(&mdp, &trained.policy) - random) / (expert - random)
+    };
+    let (few, many) = (score(4), score(64));
+    assert!(
+        few > 0.8 && many > few + 0.03,
+        "4 demos {few}, 64 demos {many}"
+    );
+}
