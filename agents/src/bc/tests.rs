@@ -1,5 +1,6 @@
 //! Tests of behavioral cloning: the loss goes down, the split is by episode and seeded, early
-//! stopping keeps the best parameters, cloned experts beat random play, bad input is refused.
+//! stopping keeps the best parameters and needs ten held-out episodes, below which every episode is
+//! trained on, cloned experts beat random play, bad input is refused.
 
 use super::*;
 use costlearn_envs::rollout::Rollout;
@@ -119,19 +120,26 @@ fn the_split_is_by_episode_seeded_and_disjoint() {
 
 #[test]
 fn early_stopping_keeps_the_best_held_out_parameters() {
-    // Nine episodes act with gain 1, the held-out one with gain 0.6: as the policy fits the nine
-    // ever more tightly, the likelihood of the held-out episode first rises, then falls.
-    let split = split_episodes(10, 0.1, 3).unwrap();
-    let odd = split.heldout[0];
-    let demos = linear_demos(10, 30, |i| if i == odd { 0.6 } else { 1.0 }, 0.02);
+    // Ten episodes act with gain 1, the ten held-out ones with gain 0.6: as the policy fits the
+    // ten ever more tightly, the likelihood of the held-out episodes first rises, then falls.
+    let split = split_episodes(20, 0.5, 3).unwrap();
+    assert_eq!(split.heldout.len(), MIN_HELDOUT_EPISODES);
+    let demos = linear_demos(
+        20,
+        30,
+        |i| if split.heldout.contains(&i) { 0.6 } else { 1.0 },
+        0.02,
+    );
     let config = small()
         .learning_rate(3e-3)
         .epochs(400)
         .patience(20)
-        .holdout(0.1)
+        .holdout(0.5)
         .seed(3);
     let trained = config.train(&demos).unwrap();
     assert_eq!(trained.split, split);
+    assert!(trained.early_stopping);
+    assert_eq!(trained.trained_on, split.train);
     let h = &trained.history;
     assert!(trained.stopped_early, "ran all {} epochs", h.len());
     assert_eq!(h.len(), trained.best_epoch + 20);
@@ -149,15 +157,71 @@ fn early_stopping_keeps_the_best_held_out_parameters() {
     assert!((train - h[trained.best_epoch - 1].train_nll).abs() < 1e-9);
 }
 
+/// The episodes `keep` of `demos`, in that order.
+fn subset(demos: &Trajectories, keep: &[usize]) -> Trajectories {
+    let episodes: Vec<_> = keep.iter().map(|&i| demos.episode(i)).collect();
+    Trajectories::from_episodes(demos.spec.clone(), &episodes).unwrap()
+}
+
+#[test]
+fn few_held_out_episodes_train_every_episode_for_the_full_budget() {
+    // The same data as above with 9 of 19 episodes held out: one short of early stopping. The
+    // held-out likelihood still peaks and falls, but no longer chooses anything.
+    let split = split_episodes(19, 0.47, 3).unwrap();
+    assert_eq!(split.heldout.len(), MIN_HELDOUT_EPISODES - 1);
+    let demos = linear_demos(
+        19,
+        30,
+        |i| if split.heldout.contains(&i) { 0.6 } else { 1.0 },
+        0.02,
+    );
+    let config = small().learning_rate(3e-3).epochs(120).patience(20).seed(3);
+    let trained = config.clone().holdout(0.47).train(&demos).unwrap();
+    assert!(!trained.early_stopping && !trained.stopped_early);
+    assert_eq!(trained.trained_on, (0..19).collect::<Vec<_>>());
+    assert_eq!(trained.split, split);
+    let h = &trained.history;
+    assert_eq!((h.len(), trained.best_epoch), (120, 120));
+    let held: Vec<f64> = h.iter().map(|e| e.heldout_nll.unwrap()).collect();
+    let lowest = held.iter().copied().fold(f64::INFINITY, f64::min);
+    assert!(lowest < held[119] - 0.1, "held-out NLL {held:?}");
+    // The policy is the one trained on every episode with nothing held out, weight for weight.
+    let all = config.clone().holdout(0.0).train(&demos).unwrap();
+    assert_eq!(weights(&trained.policy), weights(&all.policy));
+    assert_eq!(trained.policy.normalizer(), all.policy.normalizer());
+    for (a, b) in h.iter().zip(&all.history) {
+        assert_eq!(a.train_nll, b.train_nll);
+    }
+    // The held-out curve is that of a twin trained on the other episodes alone.
+    let twin = config
+        .holdout(0.0)
+        .train(&subset(&demos, &split.train))
+        .unwrap();
+    let (obs, acts) = steps(&demos, &split.heldout);
+    let twin_nll = mean_nll(&twin.policy.snapshot(), obs.view(), acts.view());
+    assert!(
+        (twin_nll - held[119]).abs() < 1e-9,
+        "{twin_nll} vs {}",
+        held[119]
+    );
+    let own_nll = mean_nll(&trained.policy.snapshot(), obs.view(), acts.view());
+    assert!(
+        own_nll < twin_nll,
+        "trained on them: {own_nll}, not: {twin_nll}"
+    );
+}
+
 #[test]
 fn one_episode_trains_the_fixed_budget_without_holding_out() {
     let demos = linear_demos(1, 40, |_| 1.0, 0.1);
     let trained = small().epochs(12).patience(1).train(&demos).unwrap();
     assert!(trained.split.heldout.is_empty());
     assert_eq!(trained.split.train, vec![0]);
+    assert_eq!(trained.trained_on, vec![0]);
     assert_eq!(trained.history.len(), 12);
+    assert!(trained.history.iter().all(|e| e.heldout_nll.is_none()));
     assert_eq!(trained.best_epoch, 12);
-    assert!(!trained.stopped_early);
+    assert!(!trained.stopped_early && !trained.early_stopping);
 }
 
 fn weights<P: TrainablePolicy>(p: &P) -> Vec<Array2<f32>> {
@@ -172,7 +236,7 @@ fn weights<P: TrainablePolicy>(p: &P) -> Vec<Array2<f32>> {
 #[test]
 fn divergence_ends_training_and_keeps_the_last_good_parameters() {
     // With a step size of 1e30 the weights overflow within a few steps.
-    for (episodes, holdout) in [(1, 0.0), (4, 0.25)] {
+    for (episodes, holdout) in [(1, 0.0), (4, 0.25), (20, 0.5)] {
         let demos = linear_demos(episodes, 40, |_| 1.0, 0.1);
         let config = small().learning_rate(1e30).epochs(50).holdout(holdout);
         let initial = config.default_net(2, &demos.spec.action_space).unwrap();
@@ -184,16 +248,17 @@ fn divergence_ends_training_and_keeps_the_last_good_parameters() {
             "{reason}"
         );
         assert!(trained.stopped_early && finished < 50);
-        // The parameters kept are those of a finished epoch: the last one without a held-out set,
+        // The parameters kept are those of a finished epoch: the last one without early stopping,
         // the best held-out one with it; their likelihood is the one that epoch recorded.
         let kept = trained.best_epoch;
-        if holdout == 0.0 {
+        assert_eq!(trained.early_stopping, episodes == 20);
+        if !trained.early_stopping {
             assert_eq!(kept, finished);
         }
         if kept == 0 {
             assert_eq!(weights(trained.policy.net()), weights(&initial));
         } else {
-            let (obs, acts) = steps(&demos, &trained.split.train);
+            let (obs, acts) = steps(&demos, &trained.trained_on);
             let nll = mean_nll(&trained.policy.snapshot(), obs.view(), acts.view());
             assert!((nll - trained.history[kept - 1].train_nll).abs() < 1e-9);
         }
@@ -371,4 +436,205 @@ fn cloning_the_pendulum_expert_beats_random_play() {
         .unwrap();
     let score = (f64::from(eval.return_stats().0) - random) / (expert - random);
     assert!(score > 0.6, "normalised score {score}");
+}
+
+/// A 1 × 3 grid, horizon 2, two actions; state 2 is never demonstrated. The counts are
+/// `t = 0`: state 0 took actions (0, 1) (1, 2) times, state 1 (1, 0); `t = 1`: state 0 (0, 1),
+/// state 1 (3, 0).
+fn tiny_tabular_demos() -> Trajectories {
+    let spec = EnvSpec {
+        name: "strip".into(),
+        observation_space: Space::Box {
+            low: vec![0.0; 3],
+            high: vec![0.0, 2.0, 2.0],
+        },
+        action_space: Space::Discrete { n: 2 },
+        horizon: 2,
+        dt: 1.0,
+    };
+    // (state at t = 0, action, state at t = 1, action, final state)
+    let episodes = [
+        (0, 1, 1, 0, 1),
+        (0, 1, 0, 1, 0),
+        (0, 0, 1, 0, 1),
+        (1, 0, 1, 0, 1),
+    ];
+    let mut obs = Array3::zeros((4, 3, 3));
+    let mut acts = Array3::zeros((4, 2, 1));
+    for (i, &(s0, a0, s1, a1, s2)) in episodes.iter().enumerate() {
+        for (t, s) in [s0, s1, s2].into_iter().enumerate() {
+            obs[[i, t, 1]] = s as f32;
+            obs[[i, t, 2]] = t as f32;
+        }
+        acts[[i, 0, 0]] = a0 as f32;
+        acts[[i, 1, 0]] = a1 as f32;
+    }
+    Trajectories {
+        spec,
+        obs,
+        acts,
+        rews: Array2::zeros((4, 2)),
+        logp: None,
+    }
+}
+
+#[test]
+fn tabular_bc_is_the_smoothed_counts() {
+    use crate::bc::tabular::{GridShape, Prior, TabularBcConfig};
+    let demos = tiny_tabular_demos();
+    let shape = GridShape::of_spec(&demos.spec).unwrap();
+    assert_eq!(
+        shape,
+        GridShape {
+            height: 1,
+            width: 3,
+            horizon: 2,
+            num_actions: 2
+        }
+    );
+    // π_t(a|s) by hand, λ = 1. All steps took actions (5, 3): p = (5.5, 3.5) / 9 = (11, 7) / 18.
+    // Hierarchical: p_0 = ((1, 3) + p) / 5 = (29, 61) / 90, p_1 = ((4, 0) + p) / 5 = (83, 7) / 90,
+    // p_2 = p; then π_t(·|s) = (n_t(s, ·) + p_s) / (n_t(s) + 1).
+    let p: [f64; 2] = [11.0 / 18.0, 7.0 / 18.0];
+    let hierarchical = [
+        [
+            [119.0 / 360.0, 241.0 / 360.0],
+            [173.0 / 180.0, 7.0 / 180.0],
+            p,
+        ],
+        [
+            [29.0 / 180.0, 151.0 / 180.0],
+            [353.0 / 360.0, 7.0 / 360.0],
+            p,
+        ],
+    ];
+    // Uniform: (n_t(s, ·) + 1/2) / (n_t(s) + 1).
+    let uniform = [
+        [[3.0 / 8.0, 5.0 / 8.0], [3.0 / 4.0, 1.0 / 4.0], [0.5, 0.5]],
+        [[1.0 / 4.0, 3.0 / 4.0], [7.0 / 8.0, 1.0 / 8.0], [0.5, 0.5]],
+    ];
+    // Pooled: p_0 = ((1, 3) + 1/2) / 5 = (0.3, 0.7), p_1 = (0.9, 0.1), p_2 = (0.5, 0.5).
+    let pooled = [
+        [[1.3 / 4.0, 2.7 / 4.0], [1.9 / 2.0, 0.1 / 2.0], [0.5, 0.5]],
+        [[0.3 / 2.0, 1.7 / 2.0], [3.9 / 4.0, 0.1 / 4.0], [0.5, 0.5]],
+    ];
+    for (prior, expected) in [
+        (Prior::Hierarchical, hierarchical),
+        (Prior::Uniform, uniform),
+        (Prior::Pooled, pooled),
+    ] {
+        let config = TabularBcConfig::new().smoothing(1.0).prior(prior);
+        let trained = config.train(&demos).unwrap();
+        let pi = config.probabilities(&trained.counts).unwrap();
+        let log_pi = trained.policy.log_pi();
+        for t in 0..2 {
+            for s in 0..3 {
+                for a in 0..2 {
+                    let want = expected[t][s][a];
+                    assert!(
+                        (pi[[t, s, a]] - want).abs() < 1e-12,
+                        "{prior:?}: π_{t}({a}|{s}) = {}, by hand {want}",
+                        pi[[t, s, a]]
+                    );
+                    assert!((log_pi[[t, s, a]] - want.ln()).abs() < 1e-12);
+                }
+            }
+        }
+    }
+    // The policy reads [row, col, t]: state 2 at t = 1 was never seen and gets p.
+    let policy = TabularBcConfig::new()
+        .smoothing(1.0)
+        .train(&demos)
+        .unwrap()
+        .policy;
+    let lp = policy.log_prob(
+        ndarray::array![[0.0f32, 2.0, 1.0], [0.0, 0.0, 0.0]].view(),
+        ndarray::array![[0.0f32], [1.0]].view(),
+    );
+    assert!((f64::from(lp[0]) - p[0].ln()).abs() < 1e-6);
+    assert!((f64::from(lp[1]) - (241.0f64 / 360.0).ln()).abs() < 1e-6);
+    // Less smoothing moves every probability toward the raw frequencies: π_0(1|0) → 2/3.
+    let sharp = TabularBcConfig::new()
+        .smoothing(1e-6)
+        .train(&demos)
+        .unwrap();
+    assert!((sharp.policy.log_pi()[[0, 0, 1]].exp() - 2.0 / 3.0).abs() < 1e-6);
+}
+
+#[test]
+fn tabular_counts_round_trip_and_bad_input_is_refused() {
+    use crate::bc::tabular::{Counts, CountsFile, GridShape, TabularBcConfig};
+    let demos = tiny_tabular_demos();
+    let trained = TabularBcConfig::new().train(&demos).unwrap();
+    let file = trained.counts.to_file();
+    assert_eq!(
+        file.counts,
+        vec![
+            [0, 0, 0, 1],
+            [0, 0, 1, 2],
+            [0, 1, 0, 1],
+            [1, 0, 1, 1],
+            [1, 1, 0, 3]
+        ]
+    );
+    let json = serde_json::to_string(&file).unwrap();
+    let back = Counts::from_file(&serde_json::from_str::<CountsFile>(&json).unwrap()).unwrap();
+    assert_eq!(back, trained.counts);
+    let mut outside = file.clone();
+    outside.counts.push([2, 0, 0, 1]);
+    assert!(matches!(
+        Counts::from_file(&outside),
+        Err(BcError::Mismatch(_))
+    ));
+
+    // Only a tabular spec has a grid shape.
+    assert!(GridShape::of_spec(&line_spec(5)).is_none());
+    let grid = GridShape::of_spec(registry::make("gridworld").unwrap().spec()).unwrap();
+    assert_eq!((grid.num_states(), grid.horizon), (64, 32));
+    let err = TabularBcConfig::new().train(&linear_demos(2, 3, |_| 1.0, 0.1));
+    assert!(matches!(err, Err(BcError::Mismatch(_))));
+
+    let mut wrong_time = demos.clone();
+    wrong_time.obs[[2, 1, 2]] = 0.0;
+    let err = TabularBcConfig::new().train(&wrong_time).unwrap_err();
+    assert!(err.to_string().contains("episode 2 at step 1"), "{err}");
+    let mut off_grid = demos.clone();
+    off_grid.obs[[0, 0, 1]] = 3.0;
+    assert!(matches!(
+        TabularBcConfig::new().train(&off_grid),
+        Err(BcError::InvalidDemos(_))
+    ));
+    let mut bad_action = demos.clone();
+    bad_action.acts[[3, 1, 0]] = 2.0;
+    assert!(matches!(
+        TabularBcConfig::new().train(&bad_action),
+        Err(BcError::InvalidDemos(_))
+    ));
+    for lambda in [0.0, -1.0, f64::NAN] {
+        let err = TabularBcConfig::new().smoothing(lambda).train(&demos);
+        assert!(matches!(err, Err(BcError::InvalidConfig(_))), "{lambda}");
+    }
+}
+
+#[test]
+fn tabular_bc_approaches_the_gridworld_expert_with_more_demonstrations() {
+    // Exact expected returns (random 0.50, expert 20.86). The hierarchical table scored 0.83,
+    // 0.90, 0.94 and 0.96 of the way from random to expert with 1, 4, 16 and 64 demonstrations.
+    use crate::bc::tabular::TabularBcConfig;
+    let mdp = tabular::gridworld::default_mdp();
+    let uniform =
+        tabular::TabularPolicy::uniform(mdp.horizon, mdp.num_states(), 5, mdp.width).unwrap();
+    let random = tabular_return(&mdp, &uniform);
+    let expert = tabular_return(&mdp, &tabular::gridworld::expert());
+    let score = |n: usize| {
+        let trained = TabularBcConfig::new()
+            .train(&shipped("gridworld", n))
+            .unwrap();
+        (tabular_return(&mdp, &trained.policy) - random) / (expert - random)
+    };
+    let (few, many) = (score(4), score(64));
+    assert!(
+        few > 0.8 && many > few + 0.03,
+        "4 demos {few}, 64 demos {many}"
+    );
 }

@@ -1,5 +1,13 @@
 //! `costlearn train bc`: behavioral cloning of the demonstrations, the baseline every inverse-RL
 //! result is compared against.
+//!
+//! The policy is an MLP (Gaussian for box actions, categorical for discrete ones; on the tabular
+//! tasks it sees `[row, col, t]`). With at least
+//! [`MIN_HELDOUT_EPISODES`](costlearn_agents::bc::MIN_HELDOUT_EPISODES) held-out episodes their
+//! likelihood stops training early; with fewer (every run of 1 to 47 demonstrations at the default
+//! `--holdout 0.2`) the policy is trained on every episode for `--epochs` epochs, and the held-out
+//! column of `metrics.csv` comes from a twin trained without them (see
+//! [`costlearn_agents::bc`]).
 
 use super::{Progress, RunArgs};
 use crate::commands::eval::{self, Evaluation};
@@ -28,10 +36,12 @@ pub struct Args {
     /// Train on the first N episodes of the file (default: all of them).
     #[arg(long)]
     pub num_demos: Option<usize>,
-    /// Largest number of epochs (training stops earlier when the held-out likelihood stalls).
+    /// Number of epochs (fewer when early stopping ends training sooner).
     #[arg(long, default_value_t = 200)]
     pub epochs: usize,
-    /// Fraction of the episodes held out for early stopping, in [0, 1).
+    /// Fraction of the episodes held out, in [0, 1). Their likelihood stops training early only when
+    /// they are at least 10 episodes; with fewer, every episode is trained on for all the epochs,
+    /// and the held-out likelihood is that of a twin trained without them.
     #[arg(long, default_value_t = 0.2)]
     pub holdout: f32,
     /// Episodes of the final evaluation.
@@ -60,7 +70,8 @@ pub struct RunConfig {
     pub bc: BcConfig,
     /// The observation standardiser the network sits behind.
     pub standardizer: Standardizer,
-    /// The epoch whose parameters were kept (0: the initial ones).
+    /// The epoch whose parameters were kept (0: the initial ones): the last one unless training
+    /// stopped early.
     pub best_epoch: usize,
     /// The weights file, relative to the run directory.
     pub weights: String,
@@ -145,9 +156,16 @@ pub fn train(args: Args, progress: &Progress) -> Result<()> {
             run.path().display()
         );
     }
+    let how = if trained.early_stopping {
+        format!(
+            "early stopping on {} held-out episodes kept epoch {best_epoch}",
+            trained.split.heldout.len()
+        )
+    } else {
+        format!("trained on all {num_demos}")
+    };
     progress.summary(format_args!(
-        "cloned {} episodes of {} for {} epochs (kept epoch {best_epoch}); run in {}",
-        num_demos,
+        "cloned {num_demos} episodes of {} for {} epochs ({how}); run in {}",
         args.env,
         trained.history.len(),
         run.path().display()
