@@ -20,27 +20,19 @@ use costlearn_envs::{demos, registry, Policy};
 use ndarray::{aview1, Array2};
 use std::path::PathBuf;
 
-/// `(expert mean, random mean)` of `task` in the manifest.
+/// `(expert mean, random mean)` of `task` in the manifest `demos/manifest.toml`.
 fn anchors(manifest: &str, task: &str) -> Result<(f64, f64)> {
-    let mut in_task = false;
-    let (mut expert, mut random) = (None, None);
-    for line in manifest.lines().map(str::trim) {
-        if line.starts_with('[') {
-            in_task = line == format!("[{task}]");
-            continue;
-        }
-        let Some((key, value)) = line.split_once('=') else {
-            continue;
-        };
-        let value = || value.trim().parse::<f64>();
-        match (in_task, key.trim()) {
-            (true, "expert_return_mean") => expert = Some(value()?),
-            (true, "random_return_mean") => random = Some(value()?),
-            _ => {}
-        }
-    }
-    expert
-        .zip(random)
+    let table: toml::Table = manifest
+        .parse()
+        .context("demos/manifest.toml is not valid TOML")?;
+    let get = |key: &str| {
+        table
+            .get(task)
+            .and_then(|t| t.get(key))
+            .and_then(toml::Value::as_float)
+    };
+    get("expert_return_mean")
+        .zip(get("random_return_mean"))
         .with_context(|| format!("manifest has no anchors for `{task}`"))
 }
 
