@@ -5,7 +5,7 @@
 //! - [`heat_maps_svg`]: cost fields side by side on a grid of cells, each on its own colour scale
 //!   (the per-state costs of a tabular task, or a cost over the plane for `navigation`).
 
-use crate::held_out::Group;
+use crate::evaluate::held_out::Group;
 use crate::plot::{padded_range, COLORS};
 use crate::render::palette::viridis;
 use crate::render::svg::{element, element_with_text, num};

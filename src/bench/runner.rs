@@ -2,10 +2,12 @@
 //! ends by writing its result file. A run whose result file exists is finished; `--resume` skips it.
 
 use super::suite::{Algorithm, RunSpec, Suite, SEGMENT_LEN};
-use crate::commands::eval::{self, evaluate_dir, ReoptArgs, EVAL_FILE};
-use crate::commands::train::{bc, gcl, maxent_irl, Progress, RunArgs};
+use crate::evaluate::{self, evaluate_dir, Reopt, EVAL_FILE};
+use crate::methods::{bc, gcl, maxent_irl, Method, RunOptions};
+use crate::progress::Progress;
 use crate::run_dir::{CsvRow, METRICS_FILE};
 use anyhow::{bail, Context, Result};
+use costlearn_agents::gcl::Granularity;
 use costlearn_envs::atomic::write_atomically;
 use indicatif::{MultiProgress, ProgressBar, ProgressStyle};
 use serde::{Deserialize, Serialize};
@@ -287,70 +289,42 @@ fn execute(spec: &RunSpec, dir: &Path, threads: usize, line: ProgressBar) -> Res
     Ok(result)
 }
 
-/// Trains `spec` into `dir` with the training commands' own code.
+/// Trains `spec` into `dir` through its method's seam, with the library's defaults for the task.
 fn train(spec: &RunSpec, dir: &Path, threads: usize, progress: &Progress) -> Result<()> {
-    let run = RunArgs {
-        out: dir.to_path_buf(),
+    let run = RunOptions {
         force: true,
-        seed: spec.seed,
-        device: "cpu".into(),
         threads: Some(threads),
+        ..RunOptions::new(dir)
     };
-    let (env, demos, num_demos) = (spec.task.clone(), spec.demo_file.clone(), Some(spec.demos));
+    let (env, demos) = (spec.task.as_str(), &spec.demo_file);
     match spec.algorithm {
-        Algorithm::Bc => bc::train(
-            bc::Args {
-                env,
-                demos,
-                num_demos,
-                epochs: spec.epochs,
-                holdout: 0.2,
-                eval_episodes: spec.eval_episodes,
-                run,
-            },
-            progress,
-        ),
-        Algorithm::MaxentIrl => maxent_irl::train(
-            maxent_irl::Args {
-                env,
-                demos,
-                num_demos,
-                l2: 0.0,
-                cost: maxent_irl::CostKind::Linear,
-                run,
-            },
-            progress,
-        ),
+        Algorithm::Bc => {
+            let mut settings = bc::Settings::new(env, demos, spec.seed);
+            settings.num_demos = Some(spec.demos);
+            settings.eval_episodes = spec.eval_episodes;
+            settings.bc = settings.bc.epochs(spec.epochs);
+            bc::Bc::train(&settings, &run, progress)
+        }
+        Algorithm::MaxentIrl => {
+            let mut settings = maxent_irl::Settings::new(env, demos);
+            settings.num_demos = Some(spec.demos);
+            settings.seed = spec.seed;
+            maxent_irl::MaxEnt::train(&settings, &run, progress)
+        }
         Algorithm::Gcl | Algorithm::GclTraj | Algorithm::GclSegment | Algorithm::GclTransition => {
-            let (mode, segment_len) = match spec.algorithm {
-                Algorithm::GclTraj => (Some(gcl::Mode::Traj), None),
-                Algorithm::GclSegment => (Some(gcl::Mode::Segment), Some(SEGMENT_LEN)),
-                Algorithm::GclTransition => (Some(gcl::Mode::Transition), None),
-                _ => (None, None),
-            };
-            gcl::train(
-                gcl::Args {
-                    env,
-                    demos,
-                    mode,
-                    segment_len,
-                    cost_input: None,
-                    cost_activation: None,
-                    shaping: None,
-                    alpha: None,
-                    disc_steps: None,
-                    fusion_snapshots: None,
-                    warm_start: None,
-                    fusion: None,
-                    num_demos,
-                    iterations: spec.iterations,
-                    // `measure` evaluates the run with `eval`'s own code, return included.
-                    eval_episodes: 0,
-                    resume: false,
-                    run,
-                },
-                progress,
-            )
+            let mut settings = gcl::Settings::for_task(env, demos, spec.seed)?;
+            settings.num_demos = Some(spec.demos);
+            settings.iterations = spec.iterations;
+            // `measure` evaluates the run with `eval`'s own code, return included.
+            settings.eval_episodes = 0;
+            let granularity = &mut settings.learner.gcl.granularity;
+            match spec.algorithm {
+                Algorithm::GclTraj => *granularity = Granularity::Traj,
+                Algorithm::GclSegment => *granularity = Granularity::Segment { len: SEGMENT_LEN },
+                Algorithm::GclTransition => *granularity = Granularity::Transition,
+                _ => {}
+            }
+            gcl::Gcl::train(&settings, &run, progress)
         }
     }
 }
@@ -387,13 +361,8 @@ fn measure(spec: &RunSpec, dir: &Path) -> Result<Measured> {
     if spec.algorithm.is_gcl() {
         // The learned cost's quality (its correlation with the true cost on held-out steps, its
         // plot, and re-optimisation when the suite asks for it) is measured by `costlearn eval`.
-        let reopt = spec.reopt.then_some(ReoptArgs {
-            iterations: None,
-            alpha: None,
-            full_cost: false,
-            changed: None,
-        });
-        evaluate_dir(dir, eval::SEED, spec.eval_episodes, reopt.as_ref())?;
+        let reopt = spec.reopt.then(Reopt::default);
+        evaluate_dir(dir, evaluate::SEED, spec.eval_episodes, reopt.as_ref())?;
     }
     let path = dir.join(EVAL_FILE);
     let text = std::fs::read_to_string(&path)

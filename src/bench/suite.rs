@@ -13,12 +13,11 @@ const BUILT_IN: [(&str, &str); 3] = [
     ("standard", include_str!("suites/standard.toml")),
     ("transfer", include_str!("suites/transfer.toml")),
 ];
-/// GCL iterations of a run unless the suite says otherwise (as `train gcl`).
-const DEFAULT_ITERATIONS: usize = 60;
-/// Largest number of BC epochs unless the suite says otherwise (as `train bc`).
-const DEFAULT_EPOCHS: usize = 200;
-/// Evaluation episodes of a run unless the suite says otherwise (as `eval`).
-const DEFAULT_EVAL_EPISODES: usize = crate::commands::eval::DEFAULT_EPISODES;
+// Unless the suite says otherwise, runs take the methods' own defaults: GCL iterations, BC epochs
+// and evaluation episodes as `train gcl`, `train bc` and `eval` take them.
+use crate::evaluate::DEFAULT_EPISODES as DEFAULT_EVAL_EPISODES;
+use crate::methods::bc::DEFAULT_EPOCHS;
+use crate::methods::gcl::DEFAULT_ITERATIONS;
 
 /// Steps per discriminator segment of [`Algorithm::GclSegment`].
 pub const SEGMENT_LEN: usize = 10;

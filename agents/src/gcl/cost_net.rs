@@ -242,6 +242,16 @@ impl CostNetBuilder {
     }
 }
 
+/// Per-step costs of whole trajectories on a graph, `[N·T, 1]` each (see
+/// [`CostNet::step_cost_parts_var`]).
+#[derive(Clone, Debug)]
+pub struct StepCostVars {
+    /// The task part `g_θ(x_t[, u_t])`: what a new learner should optimise.
+    pub task: Var,
+    /// The whole cost `f`: `g_θ + h_φ(x_{t+1}) − h_φ(x_t)` when shaped, else `g_θ`.
+    pub full: Var,
+}
+
 /// The cost network `c_θ`, whose weights live in a [`ParamSet`].
 #[derive(Clone, Debug, PartialEq)]
 pub struct CostNet {
@@ -347,6 +357,17 @@ impl CostNet {
         graph: &Graph,
         batch: &StepBatch<'_>,
     ) -> Result<Var> {
+        Ok(self.step_cost_parts_var(params, graph, batch)?.full)
+    }
+
+    /// Both parts of [`CostNet::step_costs_var`]: the task part `g_θ` and the whole cost `f`
+    /// (the same variable for an unshaped cost).
+    pub fn step_cost_parts_var(
+        &self,
+        params: &ParamSet,
+        graph: &Graph,
+        batch: &StepBatch<'_>,
+    ) -> Result<StepCostVars> {
         let x = self.inputs(batch)?;
         let width = self.state_width();
         let g = match &self.action_term {
@@ -357,13 +378,17 @@ impl CostNet {
             None => self.mlp.forward_array(params, graph, x.view())?,
         };
         let Some(potential) = &self.potential else {
-            return Ok(g);
+            return Ok(StepCostVars {
+                task: g.clone(),
+                full: g,
+            });
         };
         let h = potential.forward_array(params, graph, x.slice(s![.., ..width]))?;
         // h_φ(x_{t+1}) of every step; the row of a trajectory's last step is masked to h(x_{T+1}) = 0.
         let (next, mask) = next_step_rows(batch.len(), batch.horizon());
         let h_next = h.take_rows(&next)?.mul(&graph.column(&mask))?;
-        Ok(g.add(&h_next)?.sub(&h)?)
+        let full = g.add(&h_next)?.sub(&h)?;
+        Ok(StepCostVars { task: g, full })
     }
 
     /// Floats of the state part of the network's input (the features of a tabular state).
@@ -419,7 +444,8 @@ impl CostNet {
     }
 
     /// The weighted regularisers of Finn, Levine, Abbeel 2016 ("Guided Cost Learning", §4.4),
-    /// averaged over the `N` demonstrations whose `[N·T, 1]` step costs are given:
+    /// averaged over the `N` demonstrations whose `[N·T, 1]` step costs are given (the task part
+    /// `g_θ` of a shaped cost: the shaping terms telescope away, the reusable part must not rise):
     ///
     /// ```text
     /// g_lcr(τ)  = Σ_t [(c_{t+1} − c_t) − (c_t − c_{t−1})]²     (local constant rate)

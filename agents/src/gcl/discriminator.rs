@@ -117,6 +117,8 @@ impl DiscriminatorBuilder {
 pub struct Scored {
     /// Per-step costs `c_θ(x_t, u_t)`, `[N·T, 1]`, trajectory after trajectory.
     pub step_costs: Var,
+    /// Their task part `g_θ` (the same as `step_costs` for an unshaped cost).
+    pub task_costs: Var,
     /// The cost of each item, `[n, 1]`: segment costs (trajectory costs, or the step costs in
     /// transition mode).
     pub costs: Var,
@@ -220,7 +222,8 @@ impl Discriminator {
     /// Costs and logits of `batch`, whose items have generator log-densities `log_q`.
     pub fn score(&self, graph: &Graph, batch: &StepBatch<'_>, log_q: &[f64]) -> Result<Scored> {
         check_len("log q (one per item)", self.items(batch), log_q.len())?;
-        let step_costs = self.cost.step_costs_var(&self.params, graph, batch)?;
+        let parts = self.cost.step_cost_parts_var(&self.params, graph, batch)?;
+        let step_costs = parts.full;
         let len = self.granularity.segment_len(batch.horizon());
         let costs = match len {
             1 => step_costs.clone(),
@@ -230,6 +233,7 @@ impl Discriminator {
         let logits = losses::logits(&costs, &log_z, log_q)?;
         Ok(Scored {
             step_costs,
+            task_costs: parts.task,
             costs,
             logits,
             log_q: log_q.to_vec(),
@@ -255,8 +259,9 @@ impl Discriminator {
         losses::generator_loss(&samples.logits)
     }
 
-    /// The cost network's weighted regularisers on the demonstrations (`None` when off).
+    /// The cost network's weighted regularisers on the task part of the demonstrations' costs
+    /// (`None` when off).
     pub fn regulariser(&self, demos: &Scored) -> Result<Option<Var>> {
-        self.cost.regulariser(&demos.step_costs, demos.horizon)
+        self.cost.regulariser(&demos.task_costs, demos.horizon)
     }
 }

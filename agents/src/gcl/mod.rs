@@ -65,7 +65,7 @@ mod train;
 
 pub use config::GclConfig;
 pub use cost_net::{
-    CostInput, CostNet, CostNetBuilder, CostPart, FeatureMap, HostCostNet, StepBatch,
+    CostInput, CostNet, CostNetBuilder, CostPart, FeatureMap, HostCostNet, StepBatch, StepCostVars,
 };
 pub use discriminator::{Discriminator, DiscriminatorBuilder, Granularity, Scored};
 pub use error::{GclError, Result};

@@ -2,7 +2,7 @@
 //! true reward. A cost that captures the task teaches a new learner the task, also when the dynamics
 //! change (the changed tasks, e.g. `pendulum-heavy`, `reacher-long`).
 
-use crate::commands::train::progress_bar;
+use crate::progress::progress_bar;
 use anyhow::{bail, Context, Result};
 use costlearn_agents::cost::{Cost, RewardSource};
 use costlearn_agents::nn::Device;

@@ -6,7 +6,7 @@ use serde::Deserialize;
 use std::collections::BTreeMap;
 
 /// The manifest of the shipped demonstrations.
-const MANIFEST: &str = include_str!("../demos/manifest.toml");
+const MANIFEST: &str = include_str!("../../demos/manifest.toml");
 
 /// The returns that a normalised score of 1 (expert) and 0 (random) stand for.
 #[derive(Clone, Copy, Debug, Deserialize, PartialEq)]

@@ -41,7 +41,7 @@ pub fn pooled(groups: &[Group]) -> (Vec<f64>, Vec<f64>) {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::correlation::{pearson, spearman};
+    use super::super::correlation::{pearson, spearman};
     use costlearn_agents::cost::FnCost;
     use costlearn_envs::rollout::Rollout;
     use costlearn_envs::{registry, UniformRandom};

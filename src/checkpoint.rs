@@ -6,7 +6,7 @@
 //! any moment (Ctrl-C, a crash, a full disk) leaves one whole checkpoint. `--resume` continues
 //! from it and takes exactly the steps the uninterrupted run would have taken.
 
-use super::RunArgs;
+use crate::methods::RunOptions;
 use crate::run_dir::{CsvRow, MetricsLog, RunDir, CONFIG_FILE};
 use anyhow::{bail, Context, Result};
 use serde::Serialize;
@@ -76,18 +76,17 @@ fn open(out: &Path, config: &impl Serialize) -> Result<(RunDir, PathBuf)> {
     Ok((RunDir::open(out)?, checkpoint))
 }
 
-/// The run directory and metrics log a training command writes to: a new run in `run.out`, or with
-/// `resume` the run there, continued from its last checkpoint by `restore` (which loads it into the
+/// The run directory and metrics log a training method writes to: a new run in `run.out`, or with
+/// `run.resume` the run there, continued from its last checkpoint by `restore` (which loads it into the
 /// learner and returns the iterations it has done). `config` is the run's configuration, written
 /// to `config.json` either way.
 pub fn start<R: CsvRow>(
-    run: &RunArgs,
-    resume: bool,
+    run: &RunOptions,
     config: &impl Serialize,
     iterations: usize,
     restore: impl FnOnce(&Path) -> Result<usize>,
 ) -> Result<(RunDir, MetricsLog<R>)> {
-    let (dir, log) = if resume {
+    let (dir, log) = if run.resume {
         let (dir, saved) = open(&run.out, config)?;
         let done = restore(&saved)
             .with_context(|| format!("--resume: cannot load {}", saved.display()))?;

@@ -1,8 +1,9 @@
 //! `costlearn train maxent-irl`: exact maximum-entropy IRL of a linear cost on a tabular task, the
 //! reference a learned cost is judged against.
 
-use super::{Progress, RunArgs};
-use crate::commands::eval::Evaluation;
+use super::{Method, RunCost, RunOptions};
+use crate::evaluate::Evaluation;
+use crate::progress::Progress;
 use crate::run_dir::{CsvRow, RunDir};
 use anyhow::{bail, Context, Result};
 use costlearn_agents::maxent_irl::MaxEntIrl;
@@ -10,7 +11,7 @@ use costlearn_envs::tabular::{
     expected_return, gridworld, objectworld, soft_value_iteration, state_action_visitation, Mdp,
     TabularPolicy,
 };
-use costlearn_envs::{demos, registry};
+use costlearn_envs::{demos, registry, Policy};
 use ndarray::Array2;
 use serde::{Deserialize, Serialize};
 use std::path::{Path, PathBuf};
@@ -23,30 +24,42 @@ const MLP_STEPS: usize = 300;
 /// Temperature of the MaxEnt policy (the one the fit uses).
 const ALPHA: f64 = 1.0;
 
-/// Arguments of `costlearn train maxent-irl`.
-#[derive(clap::Args, Debug)]
-pub struct Args {
+/// Settings of one `train maxent-irl` run.
+#[derive(Clone, Debug)]
+pub struct Settings {
     /// Tabular task: `gridworld` or `objectworld`.
-    #[arg(long)]
     pub env: String,
-    /// Demonstration file (`.npz`, e.g. from `costlearn record`).
-    #[arg(long)]
+    /// Demonstration file (`.npz`).
     pub demos: PathBuf,
-    /// Fit the first N episodes of the file (default: all of them).
-    #[arg(long)]
+    /// Fit the first N episodes of the file (`None`: all of them).
     pub num_demos: Option<usize>,
     /// Weight λ of the Gaussian prior −(λ/2)‖w‖² on the cost weights.
-    #[arg(long, default_value_t = 0.0)]
     pub l2: f64,
-    /// The cost over the features: linear, or an MLP with two hidden layers of 32 units.
-    #[arg(long, value_enum, default_value_t = CostKind::Linear)]
+    /// The cost over the features.
     pub cost: CostKind,
-    #[command(flatten)]
-    pub run: RunArgs,
+    /// Seed of an MLP cost's initial weights.
+    pub seed: u64,
 }
 
+impl Settings {
+    /// A linear cost with no prior.
+    pub fn new(env: &str, demos: impl Into<PathBuf>) -> Self {
+        Self {
+            env: env.to_string(),
+            demos: demos.into(),
+            num_demos: None,
+            l2: 0.0,
+            cost: CostKind::Linear,
+            seed: 0,
+        }
+    }
+}
+
+/// Exact maximum-entropy IRL of a cost over a tabular task's features.
+pub struct MaxEnt;
+
 /// The form of the learned cost.
-#[derive(clap::ValueEnum, Clone, Copy, Debug, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum CostKind {
     /// `c(s) = w·φ(s)`, fitted exactly.
@@ -147,34 +160,29 @@ pub fn maxent_policy(mdp: &Mdp, state_cost: &[f64]) -> Result<TabularPolicy> {
 
 /// Fits, then writes `config.json`, `metrics.csv` (one row per accepted ascent step), `cost.json`
 /// and `eval.json` (exact expected true return of the MaxEnt policy, cost correlations).
-pub fn run(args: Args) -> Result<()> {
-    train(args, &Progress::terminal())
-}
-
-/// [`run`], reporting to `progress`.
-pub fn train(args: Args, progress: &Progress) -> Result<()> {
-    RunDir::check(&args.run.out, args.run.force)?;
-    let mdp = tabular_mdp(&args.env)?;
-    let entry = registry::lookup(&args.env)?;
+fn train_maxent_irl(settings: &Settings, options: &RunOptions, progress: &Progress) -> Result<()> {
+    RunDir::check(&options.out, options.force)?;
+    let mdp = tabular_mdp(&settings.env)?;
+    let entry = registry::lookup(&settings.env)?;
     let spec = entry.make().spec().clone();
-    let all = demos::load_for(&args.demos, &spec)?;
-    let num_demos = args.num_demos.unwrap_or(all.len());
+    let all = demos::load_for(&settings.demos, &spec)?;
+    let num_demos = settings.num_demos.unwrap_or(all.len());
     if num_demos == 0 || num_demos > all.len() {
         bail!(
             "--num-demos must be between 1 and {} (the episodes in {})",
             all.len(),
-            args.demos.display()
+            settings.demos.display()
         );
     }
-    if !(args.l2.is_finite() && args.l2 >= 0.0) {
+    if !(settings.l2.is_finite() && settings.l2 >= 0.0) {
         bail!("--l2 must be a finite number ≥ 0");
     }
     let demos = all.first(num_demos);
-    let irl = MaxEntIrl::new().l2(args.l2);
-    let (weights, state_cost, log_pi, objective, gap) = match args.cost {
+    let irl = MaxEntIrl::new().l2(settings.l2);
+    let (weights, state_cost, log_pi, objective, gap) = match settings.cost {
         CostKind::Linear => {
             let fit = irl
-                .fit_linear(&args.env, &mdp, &demos)
+                .fit_linear(&settings.env, &mdp, &demos)
                 .context("MaxEnt IRL failed")?;
             let gap = format!("feature gap {:.2e}", fit.feature_gap);
             let state_cost = fit.state_cost(&mdp).to_vec();
@@ -189,7 +197,7 @@ pub fn train(args: Args, progress: &Progress) -> Result<()> {
         CostKind::Mlp => {
             let fit = irl
                 .max_iterations(MLP_STEPS)
-                .fit_mlp(&args.env, &mdp, &demos, &[32, 32], 1e-2, args.run.seed)
+                .fit_mlp(&settings.env, &mdp, &demos, &[32, 32], 1e-2, settings.seed)
                 .context("MaxEnt IRL failed")?;
             let gap = "MLP cost".to_string();
             (
@@ -208,7 +216,7 @@ pub fn train(args: Args, progress: &Progress) -> Result<()> {
     let visitation = state_action_visitation(&mdp, log_pi.view())?;
     let exact = expected_return(mdp.reward.view(), visitation.view())?;
 
-    let run = RunDir::create(&args.run.out, args.run.force)?;
+    let run = RunDir::create(&options.out, options.force)?;
     let mut log = run.metrics::<Row>();
     for (iteration, &objective) in objective.iter().enumerate() {
         log.append(Row {
@@ -223,24 +231,24 @@ pub fn train(args: Args, progress: &Progress) -> Result<()> {
             state_cost: state_cost.clone(),
         },
     )?;
-    let mut evaluation = Evaluation::exact(&args.env, exact)?;
+    let mut evaluation = Evaluation::exact(&settings.env, exact)?;
     evaluation.set_cost_quality(&state_cost, &true_state_cost(&mdp));
     evaluation.write(&run)?;
     run.write_config(&RunConfig {
         command: "train maxent-irl".into(),
         method: "maxent-irl".into(),
-        env: args.env.clone(),
-        demos: args.demos.clone(),
+        env: settings.env.clone(),
+        demos: settings.demos.clone(),
         num_demos,
-        l2: args.l2,
-        cost_kind: args.cost,
+        l2: settings.l2,
+        cost_kind: settings.cost,
         alpha: ALPHA,
         cost: COST_FILE.into(),
     })?;
     progress.summary(format_args!(
         "fitted a {:?} cost to {num_demos} episodes of {} in {} steps ({gap}); run in {}",
-        args.cost,
-        args.env,
+        settings.cost,
+        settings.env,
         objective.len().saturating_sub(1),
         run.path().display()
     ));
@@ -248,8 +256,35 @@ pub fn train(args: Args, progress: &Progress) -> Result<()> {
     Ok(())
 }
 
+impl Method for MaxEnt {
+    const NAME: &'static str = "maxent-irl";
+    type Settings = Settings;
+    type Saved = RunConfig;
+
+    fn train(settings: &Settings, run: &RunOptions, progress: &Progress) -> Result<()> {
+        train_maxent_irl(settings, run, progress)
+    }
+
+    fn env(saved: &RunConfig) -> &str {
+        &saved.env
+    }
+
+    fn policy(dir: &Path, saved: &RunConfig) -> Result<Box<dyn Policy>> {
+        let cost = load_cost(dir, saved)?;
+        let mdp = tabular_mdp(&saved.env)?;
+        Ok(Box::new(maxent_policy(&mdp, &cost.state_cost)?))
+    }
+
+    fn cost(dir: &Path, saved: &RunConfig) -> Result<Option<RunCost>> {
+        Ok(Some(RunCost::States {
+            mdp: tabular_mdp(&saved.env)?,
+            state_cost: load_cost(dir, saved)?.state_cost,
+        }))
+    }
+}
+
 /// The learned cost of a `train maxent-irl` run directory.
-pub fn load_cost(dir: &Path, config: &RunConfig) -> Result<LearnedCost> {
+fn load_cost(dir: &Path, config: &RunConfig) -> Result<LearnedCost> {
     let path = dir.join(&config.cost);
     let text = std::fs::read_to_string(&path)
         .with_context(|| format!("cannot read {}", path.display()))?;

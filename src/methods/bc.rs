@@ -9,8 +9,9 @@
 //! column of `metrics.csv` comes from a twin trained without them (see
 //! [`costlearn_agents::bc`]).
 
-use super::{Progress, RunArgs};
-use crate::commands::eval::{self, Evaluation};
+use super::{Method, RunCost, RunOptions};
+use crate::evaluate::{self, Evaluation};
+use crate::progress::Progress;
 use crate::plot::{Chart, Series};
 use crate::run_dir::{CsvRow, RunDir};
 use anyhow::{bail, Context, Result};
@@ -24,32 +25,40 @@ use std::path::{Path, PathBuf};
 /// Name of the policy network's weights file.
 pub const WEIGHTS_FILE: &str = "weights.safetensors";
 
-/// Arguments of `costlearn train bc`.
-#[derive(clap::Args, Debug)]
-pub struct Args {
-    /// Task the demonstrations come from (see `costlearn envs`).
-    #[arg(long)]
+/// Settings of one `train bc` run.
+#[derive(Clone, Debug)]
+pub struct Settings {
+    /// Task the demonstrations come from.
     pub env: String,
-    /// Demonstration file (`.npz`, e.g. from `costlearn record`).
-    #[arg(long)]
+    /// Demonstration file (`.npz`).
     pub demos: PathBuf,
-    /// Train on the first N episodes of the file (default: all of them).
-    #[arg(long)]
+    /// Train on the first N episodes of the file (`None`: all of them).
     pub num_demos: Option<usize>,
-    /// Number of epochs (fewer when early stopping ends training sooner).
-    #[arg(long, default_value_t = 200)]
-    pub epochs: usize,
-    /// Fraction of the episodes held out, in [0, 1). Their likelihood stops training early only when
-    /// they are at least 10 episodes; with fewer, every episode is trained on for all the epochs,
-    /// and the held-out likelihood is that of a twin trained without them.
-    #[arg(long, default_value_t = 0.2)]
-    pub holdout: f32,
     /// Episodes of the final evaluation.
-    #[arg(long, default_value_t = eval::DEFAULT_EPISODES)]
     pub eval_episodes: usize,
-    #[command(flatten)]
-    pub run: RunArgs,
+    /// Behavioral cloning's settings (epochs, held-out fraction, network, seed); the device is
+    /// the run's.
+    pub bc: BcConfig,
 }
+
+impl Settings {
+    /// The defaults ([`BcConfig::new`], [`DEFAULT_EPOCHS`] epochs) with `seed`.
+    pub fn new(env: &str, demos: impl Into<PathBuf>, seed: u64) -> Self {
+        Self {
+            env: env.to_string(),
+            demos: demos.into(),
+            num_demos: None,
+            eval_episodes: evaluate::DEFAULT_EPISODES,
+            bc: BcConfig::new().epochs(DEFAULT_EPOCHS).seed(seed),
+        }
+    }
+}
+
+/// Epochs of a run by default (fewer when early stopping ends training sooner).
+pub const DEFAULT_EPOCHS: usize = 200;
+
+/// Behavioral cloning: maximum likelihood of the demonstrated actions.
+pub struct Bc;
 
 /// What `config.json` holds: everything [`load_policy`] needs to rebuild the policy.
 #[derive(Debug, Serialize, Deserialize)]
@@ -99,36 +108,26 @@ impl CsvRow for Row {
 
 /// Trains, then writes `config.json`, `metrics.csv` (one row per epoch), `weights.safetensors`,
 /// `learning_curve.svg` and `eval.json`. Bad input fails before the output directory is touched.
-pub fn run(args: Args) -> Result<()> {
-    train(args, &Progress::terminal())
-}
-
-/// [`run`], reporting to `progress`.
-pub fn train(args: Args, progress: &Progress) -> Result<()> {
-    RunDir::check(&args.run.out, args.run.force)?;
-    let entry = registry::lookup(&args.env)?;
+fn train_bc(settings: &Settings, options: &RunOptions, progress: &Progress) -> Result<()> {
+    RunDir::check(&options.out, options.force)?;
+    let entry = registry::lookup(&settings.env)?;
     let spec = entry.make().spec().clone();
     // The error names the file and the problem.
-    let all = demos::load_for(&args.demos, &spec)?;
-    let num_demos = args.num_demos.unwrap_or(all.len());
+    let all = demos::load_for(&settings.demos, &spec)?;
+    let num_demos = settings.num_demos.unwrap_or(all.len());
     if num_demos == 0 || num_demos > all.len() {
         bail!(
             "--num-demos must be between 1 and {} (the episodes in {})",
             all.len(),
-            args.demos.display()
+            settings.demos.display()
         );
     }
     let demos = all.first(num_demos);
-    let device = args.run.device()?;
-    let config = BcConfig::new()
-        .epochs(args.epochs)
-        .holdout(args.holdout)
-        .seed(args.run.seed)
-        .device(device);
+    let config = settings.bc.clone().device(options.device);
     config.validate()?;
-    let pool = args.run.thread_pool()?;
+    let pool = options.thread_pool()?;
     let trained = pool.install(|| config.train(&demos))?;
-    let run = RunDir::create(&args.run.out, args.run.force)?;
+    let run = RunDir::create(&options.out, options.force)?;
     let best_epoch = trained.best_epoch;
     let (net, standardizer) = trained.policy.into_parts();
     net.params().save(run.file(WEIGHTS_FILE))?;
@@ -136,14 +135,14 @@ pub fn train(args: Args, progress: &Progress) -> Result<()> {
     for stats in &trained.history {
         log.append(Row(*stats))?;
     }
-    write_curve(&run, &args.env, &trained.history)?;
+    write_curve(&run, &settings.env, &trained.history)?;
     let run_config = RunConfig {
         command: "train bc".into(),
         method: "bc".into(),
-        env: args.env.clone(),
-        demos: args.demos.clone(),
+        env: settings.env.clone(),
+        demos: settings.demos.clone(),
         num_demos,
-        threads: args.run.threads,
+        threads: options.threads,
         bc: config,
         standardizer,
         best_epoch,
@@ -166,20 +165,42 @@ pub fn train(args: Args, progress: &Progress) -> Result<()> {
     };
     progress.summary(format_args!(
         "cloned {num_demos} episodes of {} for {} epochs ({how}); run in {}",
-        args.env,
+        settings.env,
         trained.history.len(),
         run.path().display()
     ));
     let policy = load_policy(run.path(), &run_config)?;
     let evaluation =
-        Evaluation::of_policy(&args.env, policy.as_ref(), eval::SEED, args.eval_episodes)?;
+        Evaluation::of_policy(&settings.env, policy.as_ref(), evaluate::SEED, settings.eval_episodes)?;
     evaluation.write(&run)?;
     progress.summary(evaluation.summary());
     Ok(())
 }
 
+impl Method for Bc {
+    const NAME: &'static str = "bc";
+    type Settings = Settings;
+    type Saved = RunConfig;
+
+    fn train(settings: &Settings, run: &RunOptions, progress: &Progress) -> Result<()> {
+        train_bc(settings, run, progress)
+    }
+
+    fn env(saved: &RunConfig) -> &str {
+        &saved.env
+    }
+
+    fn policy(dir: &Path, saved: &RunConfig) -> Result<Box<dyn Policy>> {
+        load_policy(dir, saved)
+    }
+
+    fn cost(_: &Path, _: &RunConfig) -> Result<Option<RunCost>> {
+        Ok(None)
+    }
+}
+
 /// Rebuilds the cloned policy of a `train bc` run directory (on the CPU).
-pub fn load_policy(dir: &Path, config: &RunConfig) -> Result<Box<dyn Policy>> {
+fn load_policy(dir: &Path, config: &RunConfig) -> Result<Box<dyn Policy>> {
     let entry = registry::lookup(&config.env)?;
     let spec = entry.make().spec().clone();
     let bc = config.bc.clone().device(Device::Cpu);

@@ -1,8 +1,10 @@
 //! `costlearn train rl`: PPO on a task's true reward, the reference an IRL policy is compared to.
 
-use super::{checkpoint, progress_bar, RunArgs};
-use crate::commands::eval::Evaluation;
+use super::{Method, RunCost, RunOptions};
+use crate::checkpoint;
+use crate::evaluate::{self, Evaluation};
 use crate::interrupt::{self, Interrupted};
+use crate::progress::Progress;
 use crate::plot::{Chart, Series};
 use crate::run_dir::{CsvRow, MetricsLog, RunDir};
 use anyhow::{bail, Context, Result};
@@ -20,33 +22,39 @@ pub const WEIGHTS_FILE: &str = "weights.safetensors";
 /// Seed of the evaluation episodes: the seed of the shipped demonstrations.
 const EVAL_SEED: u64 = 0;
 
-/// Arguments of `costlearn train rl`.
-#[derive(clap::Args, Debug)]
-pub struct Args {
-    /// Task to train on (see `costlearn envs`); it must have box actions.
-    #[arg(long)]
-    env: String,
-    /// PPO iterations (default: the task's, see below).
-    #[arg(long)]
-    iterations: Option<usize>,
+/// Settings of one `train rl` run.
+#[derive(Clone, Debug)]
+pub struct Settings {
+    /// Task to train on; it must have box actions.
+    pub env: String,
+    /// PPO iterations.
+    pub iterations: usize,
     /// Episodes of the final evaluation (0 skips it); episode `i` starts as episode `i` of
     /// `costlearn record --seed 0`, so the return compares with the shipped demos'.
-    #[arg(long, default_value_t = 64)]
-    eval_episodes: usize,
-    /// Temperature α of the maximum-entropy reward `r − α log π`.
-    #[arg(long, default_value_t = 0.0)]
-    alpha: f32,
-    /// Continue the run in `--out` from its last checkpoint, up to `--iterations` in all.
-    #[arg(long, conflicts_with = "force")]
-    resume: bool,
-    #[command(flatten)]
-    run: RunArgs,
+    pub eval_episodes: usize,
+    /// The learner's settings (seed and entropy weight included).
+    pub ppo: PpoConfig,
 }
+
+impl Settings {
+    /// The task's defaults ([`PpoConfig::for_task`], [`default_iterations`]) with `seed`.
+    pub fn for_task(env: &str, seed: u64) -> Self {
+        Self {
+            env: env.to_string(),
+            iterations: default_iterations(env),
+            eval_episodes: evaluate::DEFAULT_EPISODES,
+            ppo: PpoConfig::for_task(env).seed(seed),
+        }
+    }
+}
+
+/// PPO on the task's true reward.
+pub struct Rl;
 
 /// Iterations by default. With `PpoConfig::for_task`, seeds 0–2, the final policy's return over
 /// the 64 demo start states is −156.3, −156.9, −149.4 on `pendulum` (expert −156.4) and −5.5, −6.0,
 /// −6.4 on `reacher` (expert −7.1); with seed 0, 335.2 ± 152.3 on `hopper` (uniform random 50.6).
-fn default_iterations(env: &str) -> usize {
+pub fn default_iterations(env: &str) -> usize {
     match env {
         "pendulum" => 60,
         "reacher" => 60,
@@ -110,38 +118,34 @@ impl CsvRow for Row {
 /// Trains, writing `config.json`, `metrics.csv` (one row per iteration), `weights.safetensors`
 /// (after every iteration, so it always holds the last good weights) and `learning_curve.svg`,
 /// then evaluates the final policy into `eval.json`.
-pub fn run(args: Args) -> Result<()> {
-    let entry = registry::lookup(&args.env)?;
-    let iterations = args
-        .iterations
-        .unwrap_or_else(|| default_iterations(&args.env));
+fn train_rl(settings: &Settings, options: &RunOptions, progress: &Progress) -> Result<()> {
+    let entry = registry::lookup(&settings.env)?;
+    let iterations = settings.iterations;
     if iterations == 0 {
         bail!("--iterations must be at least 1");
     }
-    let device = args.run.device()?;
-    let config = PpoConfig::for_task(&args.env)
-        .seed(args.run.seed)
-        .alpha(args.alpha);
-    let pool = args.run.thread_pool()?;
+    let device = options.device;
+    let config = &settings.ppo;
+    let pool = options.thread_pool()?;
     // Training stays on one pool thread from start to end (CUDA handles cannot move).
     pool.install(|| {
         let mut ppo = Ppo::new(&entry, config.clone(), RewardSource::Env, device)
-            .with_context(|| format!("cannot train on `{}`", args.env))?;
+            .with_context(|| format!("cannot train on `{}`", settings.env))?;
         let run_config = RunConfig {
             command: "train rl",
-            env: &args.env,
+            env: &settings.env,
             iterations,
             device: device.to_string(),
-            threads: args.run.threads,
-            ppo: &config,
+            threads: options.threads,
+            ppo: config,
         };
         let (run, mut log) =
-            checkpoint::start::<Row>(&args.run, args.resume, &run_config, iterations, |saved| {
+            checkpoint::start::<Row>(options, &run_config, iterations, |saved| {
                 ppo.resume(saved)?;
                 Ok(ppo.iteration())
             })?;
         let weights = run.file(WEIGHTS_FILE);
-        let bar = progress_bar(iterations);
+        let bar = progress.bar(iterations);
         bar.set_position(ppo.iteration() as u64);
         // A resumed run's clock goes on from where the last one stopped.
         let earlier_s = log.table().column("wall_s").last().copied().unwrap_or(0.0);
@@ -163,7 +167,7 @@ pub fn run(args: Args) -> Result<()> {
         });
         bar.finish_and_clear();
         if !log.rows().is_empty() {
-            write_curve(&run, &args.env, &log)?;
+            write_curve(&run, &settings.env, &log)?;
         }
         if let Err(err) = outcome {
             if err.is::<Interrupted>() {
@@ -177,26 +181,26 @@ pub fn run(args: Args) -> Result<()> {
             )));
         }
         let last = &log.rows()[log.rows().len() - 1];
-        println!(
+        progress.summary(format_args!(
             "trained {} for {} iterations ({} env steps, {:.1} s): mean return {:.2}; run in {}",
-            args.env,
+            settings.env,
             last.metrics.iteration,
             last.metrics.env_steps,
             last.wall_s,
             last.metrics.mean_return,
             run.path().display()
-        );
-        if args.eval_episodes > 0 {
-            let (mean, std) = ppo.evaluate(EVAL_SEED, args.eval_episodes)?;
+        ));
+        if settings.eval_episodes > 0 {
+            let (mean, std) = ppo.evaluate(EVAL_SEED, settings.eval_episodes)?;
             let evaluation = Evaluation::new(
-                &args.env,
-                args.eval_episodes,
+                &settings.env,
+                settings.eval_episodes,
                 EVAL_SEED,
                 f64::from(mean),
                 Some(f64::from(std)),
             )?;
             evaluation.write(&run)?;
-            println!("{}", evaluation.summary());
+            progress.summary(evaluation.summary());
         }
         Ok(())
     })
@@ -211,7 +215,30 @@ pub struct SavedConfig {
     pub ppo: PpoConfig,
 }
 
-/// Rebuilds the final policy of a `train rl` run directory (on the CPU).
+impl Method for Rl {
+    const NAME: &'static str = "rl";
+    type Settings = Settings;
+    type Saved = SavedConfig;
+
+    fn train(settings: &Settings, run: &RunOptions, progress: &Progress) -> Result<()> {
+        train_rl(settings, run, progress)
+    }
+
+    fn env(saved: &SavedConfig) -> &str {
+        &saved.env
+    }
+
+    fn policy(dir: &Path, saved: &SavedConfig) -> Result<Box<dyn Policy>> {
+        load_policy(dir, saved)
+    }
+
+    fn cost(_: &Path, _: &SavedConfig) -> Result<Option<RunCost>> {
+        Ok(None)
+    }
+}
+
+/// Rebuilds the final policy of a run directory whose policy is stored as a `train rl` run's is
+/// (on the CPU).
 pub fn load_policy(dir: &Path, config: &SavedConfig) -> Result<Box<dyn Policy>> {
     let entry = registry::lookup(&config.env)?;
     let mut ppo = Ppo::new(&entry, config.ppo.clone(), RewardSource::Env, Device::Cpu)

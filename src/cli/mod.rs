@@ -1,0 +1,70 @@
+//! The command line: one module per verb, each turning its arguments into library calls. Nothing
+//! outside this module reads a command-line argument type.
+
+pub mod bench;
+pub mod envs;
+pub mod eval;
+pub mod inspect;
+pub mod record;
+pub mod render;
+pub mod train;
+
+use crate::interrupt;
+use clap::{Parser, Subcommand};
+use std::process::ExitCode;
+
+/// Inverse reinforcement learning by guided cost learning.
+#[derive(Parser)]
+#[command(name = "costlearn", version, about, long_about = None)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// List the registered tasks with their spaces, horizons and experts.
+    Envs(envs::Args),
+    /// Record expert demonstrations of a task into an .npz file.
+    Record(record::Args),
+    /// Summarise a demonstration file: task, episodes, horizon, return.
+    Inspect(inspect::Args),
+    /// Draw trajectories of a task (expert rollouts or a demo file) as an SVG picture.
+    ///
+    /// A strobe of poses for pendulum, cartpole, reacher and hopper; paths around the wall for
+    /// navigation; a state-visitation heat map for the grid tasks. Without --demos the task's expert
+    /// acts, or a uniform random policy for a task without one (the title says which).
+    Render(render::Args),
+    /// Train a policy or a cost; each run writes a directory of config, metrics, weights, plots.
+    Train(train::Args),
+    /// Run a benchmark suite (algorithms × tasks × demo counts × seeds) and write its report.
+    Bench(bench::Args),
+    /// Rebuild a run's policy and report its true return and normalised score.
+    Eval(eval::Args),
+}
+
+/// Parses the process's arguments, runs the verb they name on every registered task (the
+/// built-in ones and any the calling program registered first), and reports an error on stderr.
+pub fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let result = match cli.command {
+        Command::Envs(args) => envs::run(args),
+        Command::Record(args) => record::run(args),
+        Command::Inspect(args) => inspect::run(args),
+        Command::Render(args) => render::run(args),
+        Command::Train(args) => train::run(args),
+        Command::Eval(args) => eval::run(args),
+        Command::Bench(args) => bench::run(args),
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(err) if err.is::<interrupt::Interrupted>() => {
+            eprintln!("{err}");
+            ExitCode::from(interrupt::EXIT_STATUS)
+        }
+        Err(err) => {
+            eprintln!("error: {err:#}");
+            ExitCode::from(1)
+        }
+    }
+}

@@ -1,0 +1,367 @@
+//! Judging a run folder written by any method: its policy rebuilt and scored on the true return
+//! over fresh episodes, with the normalised score `(R − R_random) / (R_expert − R_random)`; for a
+//! run with a learned cost, the cost's correlation with the true cost (drawn in
+//! `cost_vs_true.svg`) and, when asked, the score of a fresh policy re-optimised on it, on the
+//! same task and on a changed one.
+//!
+//! Written once over [`Method`]: the run's `config.json` names its method, and [`evaluate_dir`]
+//! rebuilds the policy and the cost through that method's seam.
+
+pub mod anchors;
+pub mod correlation;
+pub mod held_out;
+mod judge;
+pub mod reopt;
+
+use crate::methods::{bc, gcl, maxent_irl, rl, Method};
+use crate::run_dir::{RunDir, CONFIG_FILE};
+use anyhow::{bail, Context, Result};
+use correlation::{pearson, spearman};
+use costlearn_agents::gcl::CostPart;
+use costlearn_envs::rollout::Rollout;
+use costlearn_envs::{registry, Policy, Trajectories};
+use serde::{Deserialize, Serialize};
+use std::path::Path;
+
+/// Name of a run's evaluation summary.
+pub const EVAL_FILE: &str = "eval.json";
+/// Seed of the evaluation episodes by default: the seed of the shipped demonstrations.
+pub const SEED: u64 = 0;
+/// Episodes of an evaluation by default.
+pub const DEFAULT_EPISODES: usize = 64;
+/// Environments stepped side by side during an evaluation.
+const PARALLEL_ENVS: usize = 8;
+
+/// What a re-optimisation on a run's learned cost asks for.
+#[derive(Clone, Debug, Default)]
+pub struct Reopt {
+    /// PPO iterations of each re-optimisation (default: the run's own).
+    pub iterations: Option<usize>,
+    /// Entropy weight of each re-optimisation (default: the run's own).
+    pub alpha: Option<f32>,
+    /// Re-optimise on the whole of a shaped cost instead of its task part.
+    pub full_cost: bool,
+    /// Changed task (default: the registered variant of the run's task).
+    pub changed: Option<String>,
+}
+
+/// The true return of a policy, normalised by the task's anchors, and the quality of a learned
+/// cost where the run has one.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct Evaluation {
+    /// The task.
+    pub env: String,
+    /// Episodes run (0 for an exact evaluation).
+    pub episodes: usize,
+    /// Seed of the episodes.
+    pub seed: u64,
+    /// Mean true return.
+    pub return_mean: f64,
+    /// Standard deviation of the true return (`null` for an exact expectation).
+    pub return_std: Option<f64>,
+    /// `(R − R_random) / (R_expert − R_random)`; `null` when the task has no anchors.
+    pub normalized_score: Option<f64>,
+    /// Pearson correlation of the learned per-state cost with the true cost `−r`.
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub cost_pearson: Option<f64>,
+    /// Spearman correlation of the learned per-state cost with the true cost `−r`.
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub cost_spearman: Option<f64>,
+    /// Which part of a learned network cost the correlations and re-optimisation read: `task`
+    /// (the part `g_θ` of a shaped cost, without its shaping terms) or `full`.
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub cost_part: Option<CostPart>,
+    /// Mean true return of a fresh policy re-optimised on the learned cost.
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub reopt_return_mean: Option<f64>,
+    /// Its normalised score.
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub reopt_normalized_score: Option<f64>,
+    /// The changed task of the second re-optimisation.
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub reopt_changed_env: Option<String>,
+    /// Mean true return of a fresh policy re-optimised on the learned cost on the changed task.
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub reopt_changed_return_mean: Option<f64>,
+    /// Its normalised score, with the changed task's anchors.
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub reopt_changed_normalized_score: Option<f64>,
+}
+
+impl Evaluation {
+    /// An evaluation of a known return on `env`, normalised with its anchors.
+    pub fn new(env: &str, episodes: usize, seed: u64, mean: f64, std: Option<f64>) -> Result<Self> {
+        let normalized_score = anchors::for_env(env)?.and_then(|a| a.normalize(mean));
+        Ok(Self {
+            env: env.to_string(),
+            episodes,
+            seed,
+            return_mean: mean,
+            return_std: std,
+            normalized_score,
+            cost_pearson: None,
+            cost_spearman: None,
+            cost_part: None,
+            reopt_return_mean: None,
+            reopt_normalized_score: None,
+            reopt_changed_env: None,
+            reopt_changed_return_mean: None,
+            reopt_changed_normalized_score: None,
+        })
+    }
+
+    /// Runs `episodes` fresh episodes of `policy` on `env` from `seed`.
+    pub fn of_policy(env: &str, policy: &dyn Policy, seed: u64, episodes: usize) -> Result<Self> {
+        Self::of_episodes(env, seed, &episodes_of(env, policy, seed, episodes)?)
+    }
+
+    /// The returns of `trajs`, episodes of `env` from `seed`.
+    pub fn of_episodes(env: &str, seed: u64, trajs: &Trajectories) -> Result<Self> {
+        let (mean, std) = trajs.return_stats();
+        Self::new(
+            env,
+            trajs.len(),
+            seed,
+            f64::from(mean),
+            Some(f64::from(std)),
+        )
+    }
+
+    /// An exact expected return (no episodes, no spread).
+    pub fn exact(env: &str, expected_return: f64) -> Result<Self> {
+        Self::new(env, 0, 0, expected_return, None)
+    }
+
+    /// Records the correlations of a learned per-state cost with the true one.
+    pub fn set_cost_quality(&mut self, learned: &[f64], truth: &[f64]) {
+        self.cost_pearson = pearson(learned, truth);
+        self.cost_spearman = spearman(learned, truth);
+    }
+
+    /// Records the mean true return of a policy re-optimised on the learned cost, on the run's
+    /// task (`changed` = `None`) or on a changed task.
+    pub fn set_reopt(&mut self, changed: Option<&str>, return_mean: f64) -> Result<()> {
+        let env = changed.unwrap_or(&self.env);
+        let score = anchors::for_env(env)?.and_then(|a| a.normalize(return_mean));
+        match changed {
+            None => {
+                self.reopt_return_mean = Some(return_mean);
+                self.reopt_normalized_score = score;
+            }
+            Some(env) => {
+                self.reopt_changed_env = Some(env.to_string());
+                self.reopt_changed_return_mean = Some(return_mean);
+                self.reopt_changed_normalized_score = score;
+            }
+        }
+        Ok(())
+    }
+
+    /// Writes the evaluation to the run's `eval.json`.
+    pub fn write(&self, run: &RunDir) -> Result<()> {
+        run.write_json(EVAL_FILE, self)
+    }
+
+    /// One human-readable line (two with a learned cost).
+    pub fn summary(&self) -> String {
+        let how = if self.episodes == 0 {
+            "exact expectation".to_string()
+        } else {
+            format!("{} episodes, seed {}", self.episodes, self.seed)
+        };
+        let score = match self.normalized_score {
+            Some(s) => format!("normalised score {s:.3}"),
+            None => format!(
+                "no normalised score (demos/manifest.toml has no anchors for `{}`)",
+                self.env
+            ),
+        };
+        let spread = self
+            .return_std
+            .map(|s| format!(" ± {s:.2}"))
+            .unwrap_or_default();
+        let mut text = format!(
+            "{} ({how}): return {:.2}{spread}, {score}",
+            self.env, self.return_mean
+        );
+        let which = match self.cost_part {
+            Some(CostPart::Task) => "learned cost (task part g, shaping dropped)",
+            _ => "learned cost",
+        };
+        if let (Some(p), Some(s)) = (self.cost_pearson, self.cost_spearman) {
+            text.push_str(&format!(
+                "\n{which} vs true cost: Pearson {p:.3}, Spearman {s:.3}"
+            ));
+        }
+        let score = |s: Option<f64>| {
+            s.map(|s| format!(", normalised score {s:.3}"))
+                .unwrap_or_default()
+        };
+        if let Some(r) = self.reopt_return_mean {
+            text.push_str(&format!(
+                "\nre-optimised on the {which}: return {r:.2}{}",
+                score(self.reopt_normalized_score)
+            ));
+        }
+        if let (Some(env), Some(r)) = (&self.reopt_changed_env, self.reopt_changed_return_mean) {
+            text.push_str(&format!(
+                "\nre-optimised on the {which} on {env}: return {r:.2}{}",
+                score(self.reopt_changed_normalized_score)
+            ));
+        }
+        text
+    }
+}
+
+/// The parts of `config.json` every method shares.
+#[derive(Deserialize)]
+struct Header {
+    command: String,
+    #[serde(default)]
+    method: Option<String>,
+}
+
+/// `episodes` fresh episodes of `policy` on `env` from `seed`.
+pub fn episodes_of(env: &str, policy: &dyn Policy, seed: u64, episodes: usize) -> Result<Trajectories> {
+    if episodes == 0 {
+        bail!("the number of evaluation episodes must be at least 1");
+    }
+    let entry = registry::lookup(env)?;
+    let mut envs = entry.make_vec(PARALLEL_ENVS.min(episodes));
+    Rollout::new(seed)
+        .episodes(episodes)
+        .collect(envs.as_mut(), policy)
+        .with_context(|| format!("evaluation episodes on `{env}` failed"))
+}
+
+/// Evaluates the run in `dir` (and re-optimises on its learned cost when `reopt` is given), writes
+/// the evaluation to its `eval.json` and, for a run with a learned cost, draws `cost_vs_true.svg`.
+pub fn evaluate_dir(
+    dir: &Path,
+    seed: u64,
+    episodes: usize,
+    reopt: Option<&Reopt>,
+) -> Result<Evaluation> {
+    let config = read_config(dir)?;
+    let run = RunDir::open(dir)?;
+    let evaluation = evaluate_run(&run, &config, seed, episodes, reopt)?;
+    evaluation.write(&run)?;
+    Ok(evaluation)
+}
+
+/// The parsed `config.json` of a run directory.
+fn read_config(dir: &Path) -> Result<serde_json::Value> {
+    let path = dir.join(CONFIG_FILE);
+    if !path.is_file() {
+        bail!(
+            "{} is not a run directory (it has no {CONFIG_FILE})",
+            dir.display()
+        );
+    }
+    let text = std::fs::read_to_string(&path)
+        .with_context(|| format!("cannot read {}", path.display()))?;
+    serde_json::from_str(&text).with_context(|| format!("{} is not valid JSON", path.display()))
+}
+
+/// The method of a run: its `method` field, or its `command` without `train `.
+fn method_of(config: &serde_json::Value) -> Result<String> {
+    let header: Header = serde_json::from_value(config.clone())
+        .context("config.json does not say which command wrote the run")?;
+    Ok(header.method.unwrap_or_else(|| {
+        header
+            .command
+            .strip_prefix("train ")
+            .unwrap_or(&header.command)
+            .to_string()
+    }))
+}
+
+/// Evaluates a run directory whose configuration is `config`, through its method's seam.
+fn evaluate_run(
+    run: &RunDir,
+    config: &serde_json::Value,
+    seed: u64,
+    episodes: usize,
+    reopt: Option<&Reopt>,
+) -> Result<Evaluation> {
+    match method_of(config)?.as_str() {
+        rl::Rl::NAME => evaluate_with::<rl::Rl>(run, config, seed, episodes, reopt),
+        bc::Bc::NAME => evaluate_with::<bc::Bc>(run, config, seed, episodes, reopt),
+        gcl::Gcl::NAME => evaluate_with::<gcl::Gcl>(run, config, seed, episodes, reopt),
+        maxent_irl::MaxEnt::NAME => {
+            evaluate_with::<maxent_irl::MaxEnt>(run, config, seed, episodes, reopt)
+        }
+        other => bail!(
+            "{} was written by an unknown method `{other}`",
+            run.path().display()
+        ),
+    }
+}
+
+/// Evaluates a run of method `M`: its policy's return, and its learned cost if it has one.
+fn evaluate_with<M: Method>(
+    run: &RunDir,
+    config: &serde_json::Value,
+    seed: u64,
+    episodes: usize,
+    reopt: Option<&Reopt>,
+) -> Result<Evaluation> {
+    let dir = run.path();
+    let saved: M::Saved = serde_json::from_value(config.clone()).with_context(|| {
+        format!(
+            "{} is not a valid `train {}` configuration",
+            dir.join(CONFIG_FILE).display(),
+            M::NAME
+        )
+    })?;
+    let env = M::env(&saved);
+    let policy = M::policy(dir, &saved)?;
+    let mut evaluation = Evaluation::of_policy(env, policy.as_ref(), seed, episodes)?;
+    match M::cost(dir, &saved)? {
+        Some(cost) => judge::judge_cost(run, cost, policy.as_ref(), &mut evaluation, reopt)?,
+        None if reopt.is_some() => bail!(
+            "--reopt needs a learned cost, and {} was written by `train {}`, which learns none",
+            dir.display(),
+            M::NAME
+        ),
+        None => {}
+    }
+    Ok(evaluation)
+}
+
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_task_without_anchors_is_reported_not_scored() {
+        // Every built-in task ships anchors; a task registered by a user has none.
+        let evaluation = Evaluation::new("custom-task", 4, 0, 12.5, Some(1.0)).unwrap();
+        assert_eq!(evaluation.normalized_score, None);
+        let text = evaluation.summary();
+        assert!(text.contains("no anchors for `custom-task`"), "{text}");
+        let json = serde_json::to_value(&evaluation).unwrap();
+        assert!(json["normalized_score"].is_null());
+        assert!(json.get("cost_pearson").is_none());
+    }
+
+    #[test]
+    fn scores_and_cost_quality_are_filled_in() {
+        let mut evaluation = Evaluation::exact("gridworld", 21.0938).unwrap();
+        assert!((evaluation.normalized_score.unwrap() - 1.0).abs() < 1e-6);
+        assert_eq!(evaluation.return_std, None);
+        evaluation.set_cost_quality(&[1.0, 2.0, 3.0], &[2.0, 4.0, 7.0]);
+        assert!((evaluation.cost_spearman.unwrap() - 1.0).abs() < 1e-12);
+        assert!(evaluation.summary().contains("Pearson"));
+    }
+
+    #[test]
+    fn the_method_comes_from_the_config() {
+        let rl = serde_json::json!({"command": "train rl"});
+        let bc = serde_json::json!({"command": "train bc", "method": "bc"});
+        assert_eq!(method_of(&rl).unwrap(), "rl");
+        assert_eq!(method_of(&bc).unwrap(), "bc");
+        assert!(method_of(&serde_json::json!({"env": "x"})).is_err());
+    }
+}
