@@ -244,16 +244,31 @@ fn run_dir(r: &RunResult) -> String {
 fn table(suite: &Suite, groups: &[Group<'_>]) -> Result<Vec<[String; 11]>> {
     let mut rows = Vec::new();
     for task in &suite.tasks {
-        if let Some(a) = anchors::for_env(task)? {
-            for (name, ret, score) in [
-                ("expert", a.expert_return_mean, "1.000"),
-                ("random", a.random_return_mean, "0.000"),
-            ] {
+        let demos = suite
+            .runs
+            .iter()
+            .find(|r| r.task == *task)
+            .map(|r| r.demo_file.as_path());
+        match anchors::resolve(task, demos)? {
+            Ok(found) => {
+                let a = found.anchors;
+                for (name, ret, score) in [
+                    ("expert", a.expert_return_mean, "1.000"),
+                    ("random", a.random_return_mean, "0.000"),
+                ] {
+                    let mut row: [String; 11] = Default::default();
+                    row[0] = task.clone();
+                    row[1] = format!("{name} (anchor)");
+                    row[3] = score.into();
+                    row[4] = format!("{ret:.2}");
+                    rows.push(row);
+                }
+            }
+            Err(why) => {
                 let mut row: [String; 11] = Default::default();
                 row[0] = task.clone();
-                row[1] = format!("{name} (anchor)");
-                row[3] = score.into();
-                row[4] = format!("{ret:.2}");
+                row[1] = "(no anchors)".into();
+                row[3] = format!("no normalised score: {why}");
                 rows.push(row);
             }
         }

@@ -1,5 +1,6 @@
 //! `costlearn record`: roll out a task's expert (or a uniform random policy) and save the episodes.
 
+use crate::evaluate::anchors::AnchorFile;
 use anyhow::{bail, Context, Result};
 use costlearn_envs::rollout::Rollout;
 use costlearn_envs::{demos, registry, Policy, UniformRandom};
@@ -86,5 +87,21 @@ pub fn run(args: Args) -> Result<()> {
         args.env,
         out.display()
     );
+    if matches!(args.policy, Actor::Expert) {
+        // The normalisation anchors of runs on these demonstrations: their own return, and a
+        // uniform random policy's over the same episodes.
+        match pool.install(|| AnchorFile::measure(&args.env, &trajs, args.seed)) {
+            Ok(anchors) => {
+                let path = anchors.write_beside(&out)?;
+                println!(
+                    "anchors in {}: expert {:.3}, uniform random {:.3}",
+                    path.display(),
+                    anchors.expert_return_mean,
+                    anchors.random_return_mean
+                );
+            }
+            Err(why) => println!("no anchors written: {why:#}"),
+        }
+    }
     Ok(())
 }

@@ -65,9 +65,8 @@ fn judge_state_cost(
     evaluation.set_cost_quality(state_cost, &truth);
     if reopt.is_some() {
         let policy = maxent_irl::maxent_policy(mdp, state_cost)?;
-        let reoptimised =
-            Evaluation::of_policy(&env, &policy, evaluation.seed, evaluation.episodes.max(1))?;
-        evaluation.set_reopt(None, reoptimised.return_mean)?;
+        let episodes = episodes_of(&env, &policy, evaluation.seed, evaluation.episodes.max(1))?;
+        evaluation.set_reopt(None, f64::from(episodes.return_stats().0))?;
     }
     let (rows, cols) = (mdp.height(), mdp.width);
     let field = |name: &str, values: Vec<f64>| Field {

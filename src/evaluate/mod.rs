@@ -16,6 +16,7 @@ pub mod reopt;
 use crate::methods::{bc, gcl, maxent_irl, rl, Method};
 use crate::run_dir::{RunDir, CONFIG_FILE};
 use anyhow::{bail, Context, Result};
+use anchors::Anchors;
 use correlation::{pearson, spearman};
 use costlearn_agents::gcl::CostPart;
 use costlearn_envs::rollout::Rollout;
@@ -61,6 +62,10 @@ pub struct Evaluation {
     pub return_std: Option<f64>,
     /// `(R − R_random) / (R_expert − R_random)`; `null` when the task has no anchors.
     pub normalized_score: Option<f64>,
+    /// Where the anchors of the normalised score came from, or why there are none (see
+    /// [`anchors::resolve`]).
+    #[serde(default)]
+    pub anchors: String,
     /// Pearson correlation of the learned per-state cost with the true cost `−r`.
     #[serde(skip_serializing_if = "Option::is_none", default)]
     pub cost_pearson: Option<f64>,
@@ -86,19 +91,34 @@ pub struct Evaluation {
     /// Its normalised score, with the changed task's anchors.
     #[serde(skip_serializing_if = "Option::is_none", default)]
     pub reopt_changed_normalized_score: Option<f64>,
+    /// The anchors of the normalised score, if found.
+    #[serde(skip)]
+    found: Option<Anchors>,
 }
 
 impl Evaluation {
-    /// An evaluation of a known return on `env`, normalised with its anchors.
-    pub fn new(env: &str, episodes: usize, seed: u64, mean: f64, std: Option<f64>) -> Result<Self> {
-        let normalized_score = anchors::for_env(env)?.and_then(|a| a.normalize(mean));
+    /// An evaluation of a known return on `env`, normalised with its anchors (those of a run on
+    /// the demonstrations `demos`, see [`anchors::resolve`]).
+    pub fn new(
+        env: &str,
+        demos: Option<&Path>,
+        episodes: usize,
+        seed: u64,
+        mean: f64,
+        std: Option<f64>,
+    ) -> Result<Self> {
+        let (found, note) = match anchors::resolve(env, demos)? {
+            Ok(found) => (Some(found.anchors), found.source),
+            Err(why) => (None, why),
+        };
         Ok(Self {
             env: env.to_string(),
             episodes,
             seed,
             return_mean: mean,
             return_std: std,
-            normalized_score,
+            normalized_score: found.and_then(|a| a.normalize(mean)),
+            anchors: note,
             cost_pearson: None,
             cost_spearman: None,
             cost_part: None,
@@ -107,19 +127,24 @@ impl Evaluation {
             reopt_changed_env: None,
             reopt_changed_return_mean: None,
             reopt_changed_normalized_score: None,
+            found,
         })
     }
 
-    /// Runs `episodes` fresh episodes of `policy` on `env` from `seed`.
-    pub fn of_policy(env: &str, policy: &dyn Policy, seed: u64, episodes: usize) -> Result<Self> {
-        Self::of_episodes(env, seed, &episodes_of(env, policy, seed, episodes)?)
-    }
-
-    /// The returns of `trajs`, episodes of `env` from `seed`.
-    pub fn of_episodes(env: &str, seed: u64, trajs: &Trajectories) -> Result<Self> {
+    /// Runs `episodes` fresh episodes of `policy` on `env` from `seed` (a run on the
+    /// demonstrations `demos`).
+    pub fn of_policy(
+        env: &str,
+        demos: Option<&Path>,
+        policy: &dyn Policy,
+        seed: u64,
+        episodes: usize,
+    ) -> Result<Self> {
+        let trajs = episodes_of(env, policy, seed, episodes)?;
         let (mean, std) = trajs.return_stats();
         Self::new(
             env,
+            demos,
             trajs.len(),
             seed,
             f64::from(mean),
@@ -128,8 +153,8 @@ impl Evaluation {
     }
 
     /// An exact expected return (no episodes, no spread).
-    pub fn exact(env: &str, expected_return: f64) -> Result<Self> {
-        Self::new(env, 0, 0, expected_return, None)
+    pub fn exact(env: &str, demos: Option<&Path>, expected_return: f64) -> Result<Self> {
+        Self::new(env, demos, 0, 0, expected_return, None)
     }
 
     /// Records the correlations of a learned per-state cost with the true one.
@@ -141,8 +166,11 @@ impl Evaluation {
     /// Records the mean true return of a policy re-optimised on the learned cost, on the run's
     /// task (`changed` = `None`) or on a changed task.
     pub fn set_reopt(&mut self, changed: Option<&str>, return_mean: f64) -> Result<()> {
-        let env = changed.unwrap_or(&self.env);
-        let score = anchors::for_env(env)?.and_then(|a| a.normalize(return_mean));
+        let anchors = match changed {
+            None => self.found,
+            Some(env) => anchors::resolve(env, None)?.ok().map(|found| found.anchors),
+        };
+        let score = anchors.and_then(|a| a.normalize(return_mean));
         match changed {
             None => {
                 self.reopt_return_mean = Some(return_mean);
@@ -171,10 +199,7 @@ impl Evaluation {
         };
         let score = match self.normalized_score {
             Some(s) => format!("normalised score {s:.3}"),
-            None => format!(
-                "no normalised score (demos/manifest.toml has no anchors for `{}`)",
-                self.env
-            ),
+            None => format!("no normalised score ({})", self.anchors),
         };
         let spread = self
             .return_std
@@ -316,7 +341,8 @@ fn evaluate_with<M: Method>(
     })?;
     let env = M::env(&saved);
     let policy = M::policy(dir, &saved)?;
-    let mut evaluation = Evaluation::of_policy(env, policy.as_ref(), seed, episodes)?;
+    let mut evaluation =
+        Evaluation::of_policy(env, M::demos(&saved), policy.as_ref(), seed, episodes)?;
     match M::cost(dir, &saved)? {
         Some(cost) => judge::judge_cost(run, cost, policy.as_ref(), &mut evaluation, reopt)?,
         None if reopt.is_some() => bail!(
@@ -336,19 +362,28 @@ mod tests {
 
     #[test]
     fn a_task_without_anchors_is_reported_not_scored() {
-        // Every built-in task ships anchors; a task registered by a user has none.
-        let evaluation = Evaluation::new("custom-task", 4, 0, 12.5, Some(1.0)).unwrap();
+        // A task with no expert, no demonstrations and no shipped anchors has no score, and the
+        // evaluation says why.
+        let name = "anchorless-task";
+        let entry = registry::EnvEntry::new(name, "no expert", || {
+            registry::make("pendulum").unwrap()
+        });
+        registry::register(entry).unwrap();
+        let evaluation = Evaluation::new(name, None, 4, 0, 12.5, Some(1.0)).unwrap();
         assert_eq!(evaluation.normalized_score, None);
         let text = evaluation.summary();
-        assert!(text.contains("no anchors for `custom-task`"), "{text}");
+        assert!(text.contains("`anchorless-task` has no expert"), "{text}");
         let json = serde_json::to_value(&evaluation).unwrap();
         assert!(json["normalized_score"].is_null());
+        assert!(json["anchors"].as_str().unwrap().contains("no expert"));
         assert!(json.get("cost_pearson").is_none());
+        // An unregistered task is an error, not a missing score.
+        assert!(Evaluation::new("no-such-task", None, 4, 0, 12.5, None).is_err());
     }
 
     #[test]
     fn scores_and_cost_quality_are_filled_in() {
-        let mut evaluation = Evaluation::exact("gridworld", 21.0938).unwrap();
+        let mut evaluation = Evaluation::exact("gridworld", None, 21.0938).unwrap();
         assert!((evaluation.normalized_score.unwrap() - 1.0).abs() < 1e-6);
         assert_eq!(evaluation.return_std, None);
         evaluation.set_cost_quality(&[1.0, 2.0, 3.0], &[2.0, 4.0, 7.0]);

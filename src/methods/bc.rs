@@ -171,7 +171,13 @@ fn train_bc(settings: &Settings, options: &RunOptions, progress: &Progress) -> R
     ));
     let policy = load_policy(run.path(), &run_config)?;
     let evaluation =
-        Evaluation::of_policy(&settings.env, policy.as_ref(), evaluate::SEED, settings.eval_episodes)?;
+        Evaluation::of_policy(
+        &settings.env,
+        Some(&settings.demos),
+        policy.as_ref(),
+        evaluate::SEED,
+        settings.eval_episodes,
+    )?;
     evaluation.write(&run)?;
     progress.summary(evaluation.summary());
     Ok(())
@@ -188,6 +194,10 @@ impl Method for Bc {
 
     fn env(saved: &RunConfig) -> &str {
         &saved.env
+    }
+
+    fn demos(saved: &RunConfig) -> Option<&Path> {
+        Some(&saved.demos)
     }
 
     fn policy(dir: &Path, saved: &RunConfig) -> Result<Box<dyn Policy>> {

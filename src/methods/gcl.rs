@@ -221,6 +221,7 @@ fn train_gcl(settings: &Settings, options: &RunOptions, progress: &Progress) -> 
                 .evaluate(EVAL_SEED, settings.eval_episodes)?;
             let mut evaluation = Evaluation::new(
                 &settings.env,
+                Some(&settings.demos),
                 settings.eval_episodes,
                 EVAL_SEED,
                 f64::from(mean),
@@ -264,6 +265,10 @@ impl Method for Gcl {
 
     fn env(saved: &SavedConfig) -> &str {
         &saved.env
+    }
+
+    fn demos(saved: &SavedConfig) -> Option<&Path> {
+        Some(&saved.demos)
     }
 
     fn policy(dir: &Path, saved: &SavedConfig) -> Result<Box<dyn Policy>> {

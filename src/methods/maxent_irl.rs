@@ -231,7 +231,7 @@ fn train_maxent_irl(settings: &Settings, options: &RunOptions, progress: &Progre
             state_cost: state_cost.clone(),
         },
     )?;
-    let mut evaluation = Evaluation::exact(&settings.env, exact)?;
+    let mut evaluation = Evaluation::exact(&settings.env, Some(&settings.demos), exact)?;
     evaluation.set_cost_quality(&state_cost, &true_state_cost(&mdp));
     evaluation.write(&run)?;
     run.write_config(&RunConfig {
@@ -267,6 +267,10 @@ impl Method for MaxEnt {
 
     fn env(saved: &RunConfig) -> &str {
         &saved.env
+    }
+
+    fn demos(saved: &RunConfig) -> Option<&Path> {
+        Some(&saved.demos)
     }
 
     fn policy(dir: &Path, saved: &RunConfig) -> Result<Box<dyn Policy>> {

@@ -39,6 +39,9 @@ pub trait Method {
     /// The task a saved run trained on.
     fn env(saved: &Self::Saved) -> &str;
 
+    /// The demonstration file a saved run learned from (`None` for a method that reads none).
+    fn demos(saved: &Self::Saved) -> Option<&Path>;
+
     /// Rebuilds the final policy of the run folder `dir` (on the CPU).
     fn policy(dir: &Path, saved: &Self::Saved) -> Result<Box<dyn Policy>>;
 

@@ -194,6 +194,7 @@ fn train_rl(settings: &Settings, options: &RunOptions, progress: &Progress) -> R
             let (mean, std) = ppo.evaluate(EVAL_SEED, settings.eval_episodes)?;
             let evaluation = Evaluation::new(
                 &settings.env,
+                None,
                 settings.eval_episodes,
                 EVAL_SEED,
                 f64::from(mean),
@@ -226,6 +227,10 @@ impl Method for Rl {
 
     fn env(saved: &SavedConfig) -> &str {
         &saved.env
+    }
+
+    fn demos(_: &SavedConfig) -> Option<&Path> {
+        None
     }
 
     fn policy(dir: &Path, saved: &SavedConfig) -> Result<Box<dyn Policy>> {
