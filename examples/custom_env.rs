@@ -1,14 +1,18 @@
-//! Bring your own task: a 1-D double integrator with a quadratic cost, defined here with nothing but
-//! costlearn's public API, registered by name, rolled out in parallel by its expert, and saved as a
-//! demonstration file that `costlearn inspect` (or numpy) reads. Then both imitation learners train
+//! Bring your own task, through the library: a 1-D double integrator with a quadratic cost
+//! (`examples/task/double_integrator.rs`, nothing but costlearn's public API), registered by name,
+//! rolled out in parallel by its expert, and saved as a demonstration file that `costlearn
+//! inspect` (or numpy) reads. Then both imitation learners train
 //! on those demonstrations: behavioral cloning, and guided cost learning (a learned cost and a
 //! maximum-entropy policy trained on it); each is scored on the true reward next to the expert and
-//! a uniform-random policy.
+//! a uniform-random policy. (The `custom_cli` example gives the same task every `costlearn` verb.)
 //!
 //! ```text
 //! cargo run --release --example custom_env -- /tmp/double_integrator.npz
 //! cargo run --release -- inspect /tmp/double_integrator.npz
 //! ```
+
+#[path = "task/double_integrator.rs"]
+mod double_integrator;
 
 use anyhow::Result;
 use costlearn_agents::bc::BcConfig;
@@ -16,124 +20,14 @@ use costlearn_agents::gcl::{GclLearner, LearnerConfig};
 use costlearn_agents::nn::Device;
 use costlearn_agents::policy::TrainablePolicy;
 use costlearn_envs::rollout::Rollout;
-use costlearn_envs::{
-    demos, registry, Env, EnvEntry, EnvError, EnvSpec, Policy, Rng, Space, Trajectories,
-    UniformRandom,
-};
-use ndarray::{Array1, Array2, ArrayView2};
-use rand::{Rng as _, SeedableRng};
-use rand_distr::StandardNormal;
+use costlearn_envs::{demos, registry, Policy, Trajectories, UniformRandom};
 use std::path::{Path, PathBuf};
 
-const DT: f32 = 0.1;
-const MAX_FORCE: f32 = 1.0;
-
-/// A unit mass on a line, pushed by a bounded force. State `(x, v)`, action `u ∈ [-1, 1]`,
-/// reward `-(x² + 0.1 v² + 0.01 u²)`, 50 steps of 0.1 s.
-struct DoubleIntegrator {
-    spec: EnvSpec,
-    x: f32,
-    v: f32,
-}
-
-impl DoubleIntegrator {
-    fn new() -> Self {
-        let spec = EnvSpec {
-            name: "double-integrator".into(),
-            observation_space: Space::unbounded(2),
-            action_space: Space::uniform_box(1, -MAX_FORCE, MAX_FORCE),
-            horizon: 50,
-            dt: DT,
-        };
-        Self {
-            spec,
-            x: 0.0,
-            v: 0.0,
-        }
-    }
-}
-
-impl Env for DoubleIntegrator {
-    fn spec(&self) -> &EnvSpec {
-        &self.spec
-    }
-
-    fn reset(&mut self, seed: u64, obs: &mut [f32]) {
-        let mut rng = Rng::seed_from_u64(seed);
-        self.x = rng.gen_range(-1.0..1.0);
-        self.v = rng.gen_range(-0.5..0.5);
-        obs.copy_from_slice(&[self.x, self.v]);
-    }
-
-    fn step(&mut self, action: &[f32], obs: &mut [f32]) -> f32 {
-        let u = action[0].clamp(-MAX_FORCE, MAX_FORCE);
-        let reward = -(self.x * self.x + 0.1 * self.v * self.v + 0.01 * u * u);
-        // Semi-implicit Euler.
-        self.v += u * DT;
-        self.x += self.v * DT;
-        obs.copy_from_slice(&[self.x, self.v]);
-        reward
-    }
-}
-
-/// A PD controller with Gaussian exploration noise: `u ~ N(-k_p x - k_d v, σ²)`.
-struct NoisyPd {
-    kp: f32,
-    kd: f32,
-    sigma: f32,
-}
-
-impl NoisyPd {
-    fn mean(&self, obs: ArrayView2<'_, f32>) -> Array1<f32> {
-        obs.rows()
-            .into_iter()
-            .map(|o| -self.kp * o[0] - self.kd * o[1])
-            .collect()
-    }
-}
-
-impl Policy for NoisyPd {
-    fn act(&self, obs: ArrayView2<'_, f32>, rngs: &mut [Rng]) -> Array2<f32> {
-        let mean = self.mean(obs);
-        Array2::from_shape_fn((obs.nrows(), 1), |(i, _)| {
-            let z: f32 = rngs[i].sample(StandardNormal);
-            mean[i] + self.sigma * z
-        })
-    }
-
-    fn log_prob(&self, obs: ArrayView2<'_, f32>, acts: ArrayView2<'_, f32>) -> Array1<f32> {
-        let log_norm = -self.sigma.ln() - 0.5 * (2.0 * std::f32::consts::PI).ln();
-        let mean = self.mean(obs);
-        Array1::from_shape_fn(obs.nrows(), |i| {
-            let z = (acts[[i, 0]] - mean[i]) / self.sigma;
-            log_norm - 0.5 * z * z
-        })
-    }
-}
-
-/// Registers the task (once), records `episodes` expert episodes on 16 parallel copies and saves them
-/// to `out`. Returns the mean return.
+/// Registers the task, records `episodes` expert episodes on 16 parallel copies and saves them to
+/// `out`. Returns the mean return.
 pub fn record_demos(out: &Path, episodes: usize) -> Result<f32> {
-    let registered = registry::register(
-        EnvEntry::new(
-            "double-integrator",
-            "1-D double integrator, quadratic cost",
-            || Box::new(DoubleIntegrator::new()),
-        )
-        .with_expert(|| {
-            Box::new(NoisyPd {
-                kp: 2.0,
-                kd: 2.5,
-                sigma: 0.1,
-            })
-        }),
-    );
-    // A second call (or a second thread) finds the task registered already.
-    match registered {
-        Ok(()) | Err(EnvError::AlreadyRegistered(_)) => {}
-        Err(err) => return Err(err.into()),
-    }
-    let entry = registry::lookup("double-integrator")?;
+    double_integrator::register();
+    let entry = registry::lookup(double_integrator::NAME)?;
     let expert = entry.expert()?;
     let mut envs = entry.make_vec(16);
     let demos = Rollout::new(7)
@@ -150,7 +44,7 @@ const EVAL_EPISODES: usize = 64;
 
 /// Mean true return of `policy` over the evaluation episodes of the registered task.
 fn mean_return(policy: &dyn Policy) -> Result<f32> {
-    let mut envs = registry::lookup("double-integrator")?.make_vec(16);
+    let mut envs = registry::lookup(double_integrator::NAME)?.make_vec(16);
     let trajs = Rollout::new(EVAL_SEED)
         .episodes(EVAL_EPISODES)
         .collect(envs.as_mut(), policy)?;
@@ -173,7 +67,7 @@ pub struct Scores {
 /// Trains behavioral cloning and `gcl_iterations` of guided cost learning on `demos` of the
 /// registered task, and scores both, the expert and a uniform-random policy on the true reward.
 pub fn imitate(demos: &Trajectories, gcl_iterations: usize) -> Result<Scores> {
-    let entry = registry::lookup("double-integrator")?;
+    let entry = registry::lookup(double_integrator::NAME)?;
     let spec = entry.make().spec().clone();
 
     // Behavioral cloning: maximum likelihood of the demonstrated actions.

@@ -10,9 +10,14 @@ use std::sync::atomic::{AtomicBool, Ordering};
 pub const EXIT_STATUS: u8 = 130;
 
 static REQUESTED: AtomicBool = AtomicBool::new(false);
+static INSTALLED: AtomicBool = AtomicBool::new(false);
 
-/// Routes Ctrl-C to [`requested`] instead of ending the process.
+/// Routes Ctrl-C to [`requested`] instead of ending the process (once per process; later calls
+/// keep the handler).
 pub fn install() -> Result<()> {
+    if INSTALLED.swap(true, Ordering::SeqCst) {
+        return Ok(());
+    }
     ctrlc::set_handler(|| {
         if REQUESTED.swap(true, Ordering::SeqCst) {
             std::process::exit(i32::from(EXIT_STATUS));

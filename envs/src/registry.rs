@@ -141,6 +141,25 @@ pub fn register(entry: EnvEntry) -> Result<(), EnvError> {
     Ok(())
 }
 
+/// Registers a task under its name unless a task of that name is registered already, which is
+/// kept: a program may call it before every use of its task (from any thread) without checking.
+/// Errors only on an empty name.
+///
+/// ```
+/// use costlearn_envs::{registry, EnvEntry};
+///
+/// let entry = || EnvEntry::new("my-pendulum", "a copy", || registry::make("pendulum").unwrap());
+/// registry::register_once(entry()).unwrap();
+/// registry::register_once(entry()).unwrap();
+/// assert!(registry::register(entry()).is_err());
+/// ```
+pub fn register_once(entry: EnvEntry) -> Result<(), EnvError> {
+    match register(entry) {
+        Err(EnvError::AlreadyRegistered(_)) => Ok(()),
+        other => other,
+    }
+}
+
 /// The entry registered under `name`.
 pub fn lookup(name: &str) -> Result<EnvEntry, EnvError> {
     let table = table().read().unwrap_or_else(|e| e.into_inner());

@@ -46,17 +46,7 @@ enum Command {
 /// Parses the process's arguments, runs the verb they name on every registered task (the
 /// built-in ones and any the calling program registered first), and reports an error on stderr.
 pub fn main() -> ExitCode {
-    let cli = Cli::parse();
-    let result = match cli.command {
-        Command::Envs(args) => envs::run(args),
-        Command::Record(args) => record::run(args),
-        Command::Inspect(args) => inspect::run(args),
-        Command::Render(args) => render::run(args),
-        Command::Train(args) => train::run(args),
-        Command::Eval(args) => eval::run(args),
-        Command::Bench(args) => bench::run(args),
-    };
-    match result {
+    match execute(Cli::parse().command) {
         Ok(()) => ExitCode::SUCCESS,
         Err(err) if err.is::<interrupt::Interrupted>() => {
             eprintln!("{err}");
@@ -66,5 +56,33 @@ pub fn main() -> ExitCode {
             eprintln!("error: {err:#}");
             ExitCode::from(1)
         }
+    }
+}
+
+/// Runs the command line `args` (the program's name first, as in `std::env::args`) in this
+/// process: what [`main`] does, with the errors returned instead of printed.
+///
+/// ```
+/// costlearn::cli::run_from(["costlearn", "envs"]).unwrap();
+/// assert!(costlearn::cli::run_from(["costlearn", "train", "rl", "--env", "no-such-task", "--out", "x"]).is_err());
+/// ```
+pub fn run_from<I, T>(args: I) -> anyhow::Result<()>
+where
+    I: IntoIterator<Item = T>,
+    T: Into<std::ffi::OsString> + Clone,
+{
+    execute(Cli::try_parse_from(args)?.command)
+}
+
+/// Runs one verb.
+fn execute(command: Command) -> anyhow::Result<()> {
+    match command {
+        Command::Envs(args) => envs::run(args),
+        Command::Record(args) => record::run(args),
+        Command::Inspect(args) => inspect::run(args),
+        Command::Render(args) => render::run(args),
+        Command::Train(args) => train::run(args),
+        Command::Eval(args) => eval::run(args),
+        Command::Bench(args) => bench::run(args),
     }
 }

@@ -79,6 +79,10 @@ pub fn run(args: Args) -> Result<()> {
             .episodes(args.episodes)
             .collect(envs.as_mut(), policy.as_ref())
     })?;
+    if let Some(parent) = out.parent().filter(|p| !p.as_os_str().is_empty()) {
+        std::fs::create_dir_all(parent)
+            .with_context(|| format!("cannot create {}", parent.display()))?;
+    }
     demos::save(&out, &trajs)?;
     let (mean, std) = trajs.return_stats();
     println!(

@@ -136,7 +136,9 @@ pub fn resolve(env: &str, demos: Option<&Path>) -> Result<Result<Found, String>>
             let source = match file.write_beside(path) {
                 Ok(written) => written.display().to_string(),
                 Err(err) => {
-                    eprintln!("warning: {err:#}; the anchors of `{env}` are measured again next time");
+                    eprintln!(
+                        "warning: {err:#}; the anchors of `{env}` are measured again next time"
+                    );
                     format!("measured from {}", path.display())
                 }
             };

@@ -27,9 +27,7 @@ pub fn judge_cost(
         RunCost::States { mdp, state_cost } => {
             judge_state_cost(run, &mdp, &state_cost, evaluation, reopt)
         }
-        RunCost::Network(network) => {
-            judge_network_cost(run, *network, policy, evaluation, reopt)
-        }
+        RunCost::Network(network) => judge_network_cost(run, *network, policy, evaluation, reopt),
     }
 }
 
@@ -227,4 +225,3 @@ fn navigation_fields(cost: &LearnedCost, evaluation: &Evaluation) -> Result<Stri
         ],
     )
 }
-

@@ -15,8 +15,8 @@ pub mod reopt;
 
 use crate::methods::{bc, gcl, maxent_irl, rl, Method};
 use crate::run_dir::{RunDir, CONFIG_FILE};
-use anyhow::{bail, Context, Result};
 use anchors::Anchors;
+use anyhow::{bail, Context, Result};
 use correlation::{pearson, spearman};
 use costlearn_agents::gcl::CostPart;
 use costlearn_envs::rollout::Rollout;
@@ -247,7 +247,12 @@ struct Header {
 }
 
 /// `episodes` fresh episodes of `policy` on `env` from `seed`.
-pub fn episodes_of(env: &str, policy: &dyn Policy, seed: u64, episodes: usize) -> Result<Trajectories> {
+pub fn episodes_of(
+    env: &str,
+    policy: &dyn Policy,
+    seed: u64,
+    episodes: usize,
+) -> Result<Trajectories> {
     if episodes == 0 {
         bail!("the number of evaluation episodes must be at least 1");
     }
@@ -355,7 +360,6 @@ fn evaluate_with<M: Method>(
     Ok(evaluation)
 }
 
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -365,9 +369,8 @@ mod tests {
         // A task with no expert, no demonstrations and no shipped anchors has no score, and the
         // evaluation says why.
         let name = "anchorless-task";
-        let entry = registry::EnvEntry::new(name, "no expert", || {
-            registry::make("pendulum").unwrap()
-        });
+        let entry =
+            registry::EnvEntry::new(name, "no expert", || registry::make("pendulum").unwrap());
         registry::register(entry).unwrap();
         let evaluation = Evaluation::new(name, None, 4, 0, 12.5, Some(1.0)).unwrap();
         assert_eq!(evaluation.normalized_score, None);

@@ -11,8 +11,8 @@
 
 use super::{Method, RunCost, RunOptions};
 use crate::evaluate::{self, Evaluation};
-use crate::progress::Progress;
 use crate::plot::{Chart, Series};
+use crate::progress::Progress;
 use crate::run_dir::{CsvRow, RunDir};
 use anyhow::{bail, Context, Result};
 use costlearn_agents::bc::{BcConfig, BcPolicy, EpochStats, Standardizer};
@@ -170,8 +170,7 @@ fn train_bc(settings: &Settings, options: &RunOptions, progress: &Progress) -> R
         run.path().display()
     ));
     let policy = load_policy(run.path(), &run_config)?;
-    let evaluation =
-        Evaluation::of_policy(
+    let evaluation = Evaluation::of_policy(
         &settings.env,
         Some(&settings.demos),
         policy.as_ref(),

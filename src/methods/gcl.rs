@@ -291,13 +291,8 @@ impl Method for Gcl {
         }
         let spec = registry::lookup(&saved.env)?.make().spec().clone();
         let path = dir.join(COST_FILE);
-        let cost = LearnedCost::load(
-            &saved.learner.gcl,
-            spec.obs_dim(),
-            spec.act_dim(),
-            &path,
-        )
-        .with_context(|| format!("cannot load the learned cost {}", path.display()))?;
+        let cost = LearnedCost::load(&saved.learner.gcl, spec.obs_dim(), spec.act_dim(), &path)
+            .with_context(|| format!("cannot load the learned cost {}", path.display()))?;
         // A fresh policy with the run's own settings and the entropy weight its generator
         // trained under.
         let mut ppo = saved.learner.ppo.clone();

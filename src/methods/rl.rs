@@ -4,8 +4,8 @@ use super::{Method, RunCost, RunOptions};
 use crate::checkpoint;
 use crate::evaluate::{self, Evaluation};
 use crate::interrupt::{self, Interrupted};
-use crate::progress::Progress;
 use crate::plot::{Chart, Series};
+use crate::progress::Progress;
 use crate::run_dir::{CsvRow, MetricsLog, RunDir};
 use anyhow::{bail, Context, Result};
 use costlearn_agents::cost::RewardSource;
@@ -139,11 +139,10 @@ fn train_rl(settings: &Settings, options: &RunOptions, progress: &Progress) -> R
             threads: options.threads,
             ppo: config,
         };
-        let (run, mut log) =
-            checkpoint::start::<Row>(options, &run_config, iterations, |saved| {
-                ppo.resume(saved)?;
-                Ok(ppo.iteration())
-            })?;
+        let (run, mut log) = checkpoint::start::<Row>(options, &run_config, iterations, |saved| {
+            ppo.resume(saved)?;
+            Ok(ppo.iteration())
+        })?;
         let weights = run.file(WEIGHTS_FILE);
         let bar = progress.bar(iterations);
         bar.set_position(ppo.iteration() as u64);

@@ -141,61 +141,60 @@ impl Args {
     /// `config` with the flags given.
     fn override_learner(&self, config: &mut LearnerConfig, tabular: bool) -> Result<()> {
         let args = self;
-    let gcl = &mut config.gcl;
-    match (args.mode, args.segment_len) {
-        (Some(Mode::Segment), Some(0)) => bail!("--segment-len must be at least 1"),
-        (Some(Mode::Segment), Some(len)) => gcl.granularity = Granularity::Segment { len },
-        (_, Some(_)) => bail!("--segment-len needs --mode segment"),
-        (Some(Mode::Segment), None) => bail!("--mode segment needs --segment-len"),
-        (Some(Mode::Traj), None) => gcl.granularity = Granularity::Traj,
-        (Some(Mode::Transition), None) => gcl.granularity = Granularity::Transition,
-        (None, None) => {}
-    }
-    if let Some(input) = args.cost_input {
-        if tabular {
-            bail!("--cost-input: the cost of a tabular task reads its state features");
+        let gcl = &mut config.gcl;
+        match (args.mode, args.segment_len) {
+            (Some(Mode::Segment), Some(0)) => bail!("--segment-len must be at least 1"),
+            (Some(Mode::Segment), Some(len)) => gcl.granularity = Granularity::Segment { len },
+            (_, Some(_)) => bail!("--segment-len needs --mode segment"),
+            (Some(Mode::Segment), None) => bail!("--mode segment needs --segment-len"),
+            (Some(Mode::Traj), None) => gcl.granularity = Granularity::Traj,
+            (Some(Mode::Transition), None) => gcl.granularity = Granularity::Transition,
+            (None, None) => {}
         }
-        gcl.cost = gcl.cost.clone().input(match input {
-            CostInputArg::StateAction => CostInput::StateAction,
-            CostInputArg::State => CostInput::State,
-            CostInputArg::Separable => CostInput::Separable,
-        });
-    }
-    if let Some(activation) = args.cost_activation {
-        gcl.cost = gcl.cost.clone().activation(match activation {
-            ActivationArg::Relu => Activation::Relu,
-            ActivationArg::Tanh => Activation::Tanh,
-        });
-    }
-    if let Some(on) = args.shaping {
-        gcl.cost = gcl.cost.clone().shaped(on);
-    }
-    if let Some(weight) = args.monotonic {
-        gcl.cost = gcl.cost.clone().monotonic(weight);
-    }
-    if let Some(weight) = args.local_constant_rate {
-        gcl.cost = gcl.cost.clone().local_constant_rate(weight);
-    }
-    if let Some(alpha) = args.alpha {
-        gcl.alpha = alpha;
-    }
-    if let Some(k) = args.disc_steps {
-        gcl.disc_steps = k;
-    }
-    if let Some(fusion) = args.fusion {
-        gcl.fusion = match fusion {
-            FusionArg::Mixture => Fusion::Mixture,
-            FusionArg::Own => Fusion::Own,
-            FusionArg::Latest => Fusion::Latest,
-        };
-    }
-    if let Some(k) = args.fusion_snapshots {
-        config.fusion_snapshots = k;
-    }
-    if let Some(epochs) = args.warm_start {
-        config.warm_start_epochs = epochs;
-    }
-    Ok(())
+        if let Some(input) = args.cost_input {
+            if tabular {
+                bail!("--cost-input: the cost of a tabular task reads its state features");
+            }
+            gcl.cost = gcl.cost.clone().input(match input {
+                CostInputArg::StateAction => CostInput::StateAction,
+                CostInputArg::State => CostInput::State,
+                CostInputArg::Separable => CostInput::Separable,
+            });
+        }
+        if let Some(activation) = args.cost_activation {
+            gcl.cost = gcl.cost.clone().activation(match activation {
+                ActivationArg::Relu => Activation::Relu,
+                ActivationArg::Tanh => Activation::Tanh,
+            });
+        }
+        if let Some(on) = args.shaping {
+            gcl.cost = gcl.cost.clone().shaped(on);
+        }
+        if let Some(weight) = args.monotonic {
+            gcl.cost = gcl.cost.clone().monotonic(weight);
+        }
+        if let Some(weight) = args.local_constant_rate {
+            gcl.cost = gcl.cost.clone().local_constant_rate(weight);
+        }
+        if let Some(alpha) = args.alpha {
+            gcl.alpha = alpha;
+        }
+        if let Some(k) = args.disc_steps {
+            gcl.disc_steps = k;
+        }
+        if let Some(fusion) = args.fusion {
+            gcl.fusion = match fusion {
+                FusionArg::Mixture => Fusion::Mixture,
+                FusionArg::Own => Fusion::Own,
+                FusionArg::Latest => Fusion::Latest,
+            };
+        }
+        if let Some(k) = args.fusion_snapshots {
+            config.fusion_snapshots = k;
+        }
+        if let Some(epochs) = args.warm_start {
+            config.warm_start_epochs = epochs;
+        }
+        Ok(())
     }
 }
-
