@@ -51,6 +51,11 @@ impl Progress {
         &self.bar
     }
 
+    /// Prints one warning line on stderr, quiet or not.
+    pub fn warn(&self, line: impl Display) {
+        self.bar.suspend(|| eprintln!("warning: {line}"));
+    }
+
     /// Prints one summary line unless quiet.
     pub fn summary(&self, line: impl Display) {
         if self.summaries {

@@ -143,3 +143,32 @@ fn eval_refuses_a_directory_that_is_not_a_run() {
     let res = costlearn(&["eval", dir.path().to_str().unwrap()]);
     assert_clean_failure(&res, "unknown method `magic`");
 }
+
+#[test]
+fn a_diverging_run_names_its_epoch_and_keeps_its_config_and_metrics() {
+    let dir = tempfile::tempdir().unwrap();
+    // The shipped demonstrations with one action of 1e30: finite, so the file is valid, and far
+    // outside the action box.
+    let mut demos = costlearn_envs::demos::load(&common::shipped("pendulum.npz")).unwrap();
+    demos.acts[[0, 0, 0]] = 1e30;
+    let bad = dir.path().join("bad.npz");
+    costlearn_envs::demos::save(&bad, &demos).unwrap();
+    let out = dir.path().join("run");
+    let res = train_bc("pendulum", bad.to_str().unwrap(), &out);
+    let err = stderr(&res);
+    assert!(!res.status.success(), "{err}");
+    assert!(
+        err.contains("warning:") && err.contains("outside the action box of `pendulum`"),
+        "{err}"
+    );
+    assert!(err.contains("diverged at epoch 1"), "{err}");
+    assert!(!err.contains("panicked"), "{err}");
+    for file in ["config.json", "metrics.csv", "weights.safetensors"] {
+        assert!(out.join(file).is_file(), "missing {file}");
+    }
+    let metrics = std::fs::read_to_string(out.join("metrics.csv")).unwrap();
+    assert!(
+        metrics.starts_with("epoch,train_nll,heldout_nll"),
+        "{metrics}"
+    );
+}

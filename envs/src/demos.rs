@@ -368,7 +368,54 @@ pub fn load_for(path: &Path, spec: &EnvSpec) -> Result<Trajectories, DemoError> 
             spec.horizon.to_string(),
         ));
     }
+    if (found.dt - spec.dt).abs() > DT_TOLERANCE * spec.dt.abs().max(1.0) {
+        return Err(mismatch(
+            "seconds per step (dt)",
+            found.dt.to_string(),
+            spec.dt.to_string(),
+        ));
+    }
     Ok(trajs)
+}
+
+/// Relative difference of two `dt`s that still counts as the same step.
+const DT_TOLERANCE: f32 = 1e-6;
+
+/// Demonstrated actions outside a box action space (which the task clips): how many action
+/// entries lie outside, and the largest distance of one from the box.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct OutOfBox {
+    /// Action entries outside their bounds.
+    pub count: usize,
+    /// The largest distance of an entry from its bounds.
+    pub largest: f32,
+    /// The largest distance of an entry from its bounds in widths of its bounds (`high − low`):
+    /// a Gaussian expert's unclipped samples stay well under 1, a broken file does not.
+    pub largest_in_widths: f32,
+}
+
+/// The actions of `trajs` that lie outside their box action space, or `None` when every one is
+/// inside (or the actions are discrete).
+pub fn actions_outside_box(trajs: &Trajectories) -> Option<OutOfBox> {
+    let Space::Box { low, high } = &trajs.spec.action_space else {
+        return None;
+    };
+    let mut found = OutOfBox {
+        count: 0,
+        largest: 0.0,
+        largest_in_widths: 0.0,
+    };
+    for row in trajs.acts.rows() {
+        for ((&a, &lo), &hi) in row.iter().zip(low).zip(high) {
+            let off = (lo - a).max(a - hi);
+            if off > 0.0 {
+                found.count += 1;
+                found.largest = found.largest.max(off);
+                found.largest_in_widths = found.largest_in_widths.max(off / (hi - lo));
+            }
+        }
+    }
+    (found.count > 0).then_some(found)
 }
 
 /// A space in full, bounds included (its `Display` form abbreviates non-uniform boxes).

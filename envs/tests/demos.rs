@@ -1,6 +1,6 @@
 //! Demo files: round trips, every malformed-file error, atomic writes, and numpy interoperability.
 
-use costlearn_envs::demos::{load, load_for, save, DemoError};
+use costlearn_envs::demos::{actions_outside_box, load, load_for, save, DemoError};
 use costlearn_envs::{episode_rng, EnvSpec, Space, Trajectories};
 use ndarray::{Array, Array1, Array2, Array3};
 use ndarray_npy::{NpzWriter, WriteNpzError};
@@ -698,16 +698,35 @@ fn load_for_refuses_a_changed_spec() {
     longer.horizon = T + 1;
     let mut other_obs = toy_spec();
     other_obs.observation_space = Space::unbounded(3);
+    let mut slower = toy_spec();
+    slower.dt = 0.1;
     for (spec, part) in [
         (wider, "action space"),
         (longer, "horizon"),
         (other_obs, "observation space"),
+        (slower, "seconds per step (dt)"),
     ] {
         match load_for(&path, &spec).unwrap_err() {
             DemoError::SpecMismatch { what, .. } => assert_eq!(what, part),
             err => panic!("unexpected error for a changed {part}: {err}"),
         }
     }
+}
+
+#[test]
+fn actions_far_outside_the_box_are_counted_and_measured() {
+    let mut t = trajs(&toy_spec(), N, false);
+    assert_eq!(actions_outside_box(&t), None, "sampled from the box");
+    t.acts[[0, 1, 0]] = 2.5;
+    t.acts[[2, 4, 1]] = -10.0;
+    let found = actions_outside_box(&t).unwrap();
+    assert_eq!(found.count, 2);
+    assert_eq!(found.largest, 8.0);
+    assert_eq!(found.largest_in_widths, 2.0, "8 outside a box 4 wide");
+    assert_eq!(
+        actions_outside_box(&trajs(&discrete_spec(), N, false)),
+        None
+    );
 }
 
 // ----------------------------------------------------------- failed writes

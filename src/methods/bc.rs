@@ -9,16 +9,16 @@
 //! column of `metrics.csv` comes from a twin trained without them (see
 //! [`costlearn_agents::bc`]).
 
-use super::{Method, RunCost, RunOptions};
+use super::{demonstrations, Method, RunCost, RunOptions};
 use crate::evaluate::{self, Evaluation};
 use crate::plot::{Chart, Series};
 use crate::progress::Progress;
-use crate::run_dir::{CsvRow, RunDir};
+use crate::run_dir::{csv_text, CsvRow, RunDir, METRICS_FILE};
 use anyhow::{bail, Context, Result};
 use costlearn_agents::bc::{BcConfig, BcPolicy, EpochStats, Standardizer};
 use costlearn_agents::nn::Device;
 use costlearn_agents::policy::TrainablePolicy;
-use costlearn_envs::{demos, registry, Policy};
+use costlearn_envs::{registry, Policy};
 use serde::{Deserialize, Serialize};
 use std::path::{Path, PathBuf};
 
@@ -110,19 +110,8 @@ impl CsvRow for Row {
 /// `learning_curve.svg` and `eval.json`. Bad input fails before the output directory is touched.
 fn train_bc(settings: &Settings, options: &RunOptions, progress: &Progress) -> Result<()> {
     RunDir::check(&options.out, options.force)?;
-    let entry = registry::lookup(&settings.env)?;
-    let spec = entry.make().spec().clone();
-    // The error names the file and the problem.
-    let all = demos::load_for(&settings.demos, &spec)?;
-    let num_demos = settings.num_demos.unwrap_or(all.len());
-    if num_demos == 0 || num_demos > all.len() {
-        bail!(
-            "--num-demos must be between 1 and {} (the episodes in {})",
-            all.len(),
-            settings.demos.display()
-        );
-    }
-    let demos = all.first(num_demos);
+    let demos = demonstrations::load(&settings.env, &settings.demos, settings.num_demos, progress)?;
+    let num_demos = demos.len();
     let config = settings.bc.clone().device(options.device);
     config.validate()?;
     let pool = options.thread_pool()?;
@@ -131,11 +120,9 @@ fn train_bc(settings: &Settings, options: &RunOptions, progress: &Progress) -> R
     let best_epoch = trained.best_epoch;
     let (net, standardizer) = trained.policy.into_parts();
     net.params().save(run.file(WEIGHTS_FILE))?;
-    let mut log = run.metrics::<Row>();
-    for stats in &trained.history {
-        log.append(Row(*stats))?;
-    }
-    write_curve(&run, &settings.env, &trained.history)?;
+    // The header even with no row: a run that diverged in its first epoch still has its table.
+    let rows: Vec<Row> = trained.history.iter().map(|s| Row(*s)).collect();
+    run.write(METRICS_FILE, csv_text(&rows).as_bytes())?;
     let run_config = RunConfig {
         command: "train bc".into(),
         method: "bc".into(),
@@ -150,11 +137,14 @@ fn train_bc(settings: &Settings, options: &RunOptions, progress: &Progress) -> R
     };
     run.write_config(&run_config)?;
     if let Some(reason) = &trained.diverged {
+        // The run folder holds its config, the metrics up to the divergence and the kept weights.
         bail!(
-            "{reason}; the parameters of epoch {best_epoch} are kept in {}",
+            "{reason}; the parameters of epoch {best_epoch} are kept in {}, with its config.json \
+             and metrics.csv",
             run.path().display()
         );
     }
+    write_curve(&run, &settings.env, &trained.history)?;
     let how = if trained.early_stopping {
         format!(
             "early stopping on {} held-out episodes kept epoch {best_epoch}",

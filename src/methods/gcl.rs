@@ -2,7 +2,7 @@
 //! cost `c_θ` and a maximum-entropy policy trained on it.
 
 use super::rl::{self, WEIGHTS_FILE};
-use super::{maxent_irl, Method, NetworkCost, RunCost, RunOptions};
+use super::{demonstrations, maxent_irl, Method, NetworkCost, RunCost, RunOptions};
 use crate::checkpoint;
 use crate::evaluate::{self, Evaluation};
 use crate::interrupt::{self, Interrupted};
@@ -13,7 +13,7 @@ use anyhow::{bail, Context, Result};
 use costlearn_agents::gcl::{
     GclLearner, GclMetrics, Generator, LearnedCost, LearnerConfig, TabularGenerator,
 };
-use costlearn_envs::{demos, registry, Policy};
+use costlearn_envs::{registry, Policy};
 use serde::{Deserialize, Serialize};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -131,17 +131,9 @@ fn train_gcl(settings: &Settings, options: &RunOptions, progress: &Progress) -> 
     if settings.iterations == 0 {
         bail!("--iterations must be at least 1");
     }
-    let spec = entry.make_vec(1).spec().clone();
-    let all = demos::load_for(&settings.demos, &spec)?;
-    let num_demos = settings.num_demos.unwrap_or(all.len());
-    if num_demos == 0 || num_demos > all.len() {
-        bail!(
-            "--num-demos {num_demos}: {} holds {} demonstrations",
-            settings.demos.display(),
-            all.len()
-        );
-    }
-    let demo_set = all.first(num_demos);
+    let demo_set =
+        demonstrations::load(&settings.env, &settings.demos, settings.num_demos, progress)?;
+    let num_demos = demo_set.len();
     let device = options.device;
     let tabular = entry.make().tabular().is_some();
     let config = &settings.learner;

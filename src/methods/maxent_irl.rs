@@ -1,7 +1,7 @@
 //! `costlearn train maxent-irl`: exact maximum-entropy IRL of a linear cost on a tabular task, the
 //! reference a learned cost is judged against.
 
-use super::{Method, RunCost, RunOptions};
+use super::{demonstrations, Method, RunCost, RunOptions};
 use crate::evaluate::Evaluation;
 use crate::progress::Progress;
 use crate::run_dir::{CsvRow, RunDir};
@@ -11,7 +11,7 @@ use costlearn_envs::tabular::{
     expected_return, gridworld, objectworld, soft_value_iteration, state_action_visitation, Mdp,
     TabularPolicy,
 };
-use costlearn_envs::{demos, registry, Policy};
+use costlearn_envs::{registry, Policy};
 use ndarray::Array2;
 use serde::{Deserialize, Serialize};
 use std::path::{Path, PathBuf};
@@ -163,21 +163,11 @@ pub fn maxent_policy(mdp: &Mdp, state_cost: &[f64]) -> Result<TabularPolicy> {
 fn train_maxent_irl(settings: &Settings, options: &RunOptions, progress: &Progress) -> Result<()> {
     RunDir::check(&options.out, options.force)?;
     let mdp = tabular_mdp(&settings.env)?;
-    let entry = registry::lookup(&settings.env)?;
-    let spec = entry.make().spec().clone();
-    let all = demos::load_for(&settings.demos, &spec)?;
-    let num_demos = settings.num_demos.unwrap_or(all.len());
-    if num_demos == 0 || num_demos > all.len() {
-        bail!(
-            "--num-demos must be between 1 and {} (the episodes in {})",
-            all.len(),
-            settings.demos.display()
-        );
-    }
+    let demos = demonstrations::load(&settings.env, &settings.demos, settings.num_demos, progress)?;
+    let num_demos = demos.len();
     if !(settings.l2.is_finite() && settings.l2 >= 0.0) {
         bail!("--l2 must be a finite number ≥ 0");
     }
-    let demos = all.first(num_demos);
     let irl = MaxEntIrl::new().l2(settings.l2);
     let (weights, state_cost, log_pi, objective, gap) = match settings.cost {
         CostKind::Linear => {
