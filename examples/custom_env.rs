@@ -15,12 +15,7 @@
 mod double_integrator;
 
 use anyhow::Result;
-use costlearn_agents::bc::BcConfig;
-use costlearn_agents::gcl::{GclLearner, LearnerConfig};
-use costlearn_agents::nn::Device;
-use costlearn_agents::policy::TrainablePolicy;
-use costlearn_envs::rollout::Rollout;
-use costlearn_envs::{demos, registry, Policy, Trajectories, UniformRandom};
+use costlearn_agents::prelude::*;
 use std::path::{Path, PathBuf};
 
 /// Registers the task, records `episodes` expert episodes on 16 parallel copies and saves them to
@@ -83,7 +78,7 @@ pub fn imitate(demos: &Trajectories, gcl_iterations: usize) -> Result<Scores> {
 
     Ok(Scores {
         expert: mean_return(entry.expert()?.as_ref())?,
-        random: mean_return(&UniformRandom::new(spec.action_space).map_err(anyhow::Error::msg)?)?,
+        random: mean_return(&UniformRandom::new(spec.action_space)?)?,
         bc: mean_return(&bc)?,
         gcl: gcl.generator_mut().evaluate(EVAL_SEED, EVAL_EPISODES)?.0,
     })

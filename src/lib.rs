@@ -17,7 +17,34 @@
 //!
 //! The library side, with no command line: [`methods`] holds one module per algorithm behind the
 //! [`methods::Method`] seam, [`evaluate`] judges a run folder written by any of them, and
-//! [`bench`] runs suites over methods.
+//! [`bench`] runs suites over methods. Training a method and judging its run:
+//!
+//! ```
+//! use costlearn::methods::{bc, Method, RunOptions};
+//! use costlearn::progress::Progress;
+//!
+//! let out = std::env::temp_dir().join("costlearn-doc-bc");
+//! let mut settings = bc::Settings::new("pendulum", "demos/pendulum.npz", 0);
+//! settings.num_demos = Some(4);
+//! settings.eval_episodes = 4;
+//! settings.bc = settings.bc.epochs(2);
+//! let run = RunOptions { force: true, ..RunOptions::new(&out) };
+//! bc::Bc::train(&settings, &run, &Progress::hidden()).unwrap();
+//! let evaluation = costlearn::evaluate::evaluate_dir(&out, 0, 4, None).unwrap();
+//! assert!(evaluation.normalized_score.is_some());
+//! ```
+//!
+//! Any policy, a user's own included, is scored the same way on a registered task:
+//!
+//! ```
+//! use costlearn::evaluate::Evaluation;
+//! use costlearn_envs::registry;
+//!
+//! let expert = registry::lookup("pendulum").unwrap().expert().unwrap();
+//! let evaluation = Evaluation::of_policy("pendulum", None, expert.as_ref(), 0, 8).unwrap();
+//! println!("{}", evaluation.summary()); // return, normalised score and where the anchors came from
+//! assert!(evaluation.normalized_score.unwrap() > 0.5);
+//! ```
 
 pub mod bench;
 pub mod checkpoint;

@@ -27,6 +27,14 @@ pub enum EnvError {
         /// What is wrong.
         reason: String,
     },
+    /// No uniform random policy exists over the action space (an unbounded or invalid one).
+    #[error("no uniform random policy over {space}: {reason}")]
+    NoUniformPolicy {
+        /// The action space.
+        space: String,
+        /// Why.
+        reason: String,
+    },
     /// An environment or policy produced a non-finite number, or a wrongly shaped array.
     #[error("rollout of `{env}` failed at episode {episode}, step {step}: {reason}")]
     Rollout {

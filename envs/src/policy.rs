@@ -1,5 +1,6 @@
 //! The [`Policy`] trait for acting, and the uniform random policy.
 
+use crate::error::EnvError;
 use crate::seeding::Rng;
 use crate::space::Space;
 use ndarray::{Array1, Array2, ArrayView2};
@@ -26,13 +27,18 @@ pub struct UniformRandom {
 }
 
 impl UniformRandom {
-    /// A uniform policy over `space`. Errors on an unbounded box (it has no uniform density).
-    pub fn new(space: Space) -> Result<Self, String> {
-        space.validate()?;
+    /// A uniform policy over `space`. Errors on an invalid space and on an unbounded box (it has
+    /// no uniform density).
+    pub fn new(space: Space) -> Result<Self, EnvError> {
+        let refuse = |reason: String| EnvError::NoUniformPolicy {
+            space: space.to_string(),
+            reason,
+        };
+        space.validate().map_err(refuse)?;
         let log_density = match &space {
             Space::Box { low, high } => {
                 if low.iter().chain(high).any(|v| !v.is_finite()) {
-                    return Err("a uniform policy needs a bounded action space".into());
+                    return Err(refuse("the box is unbounded".into()));
                 }
                 -low.iter().zip(high).map(|(l, h)| (h - l).ln()).sum::<f32>()
             }

@@ -2,9 +2,8 @@
 //! with a quadratic cost and a noisy PD expert. Shared by the `custom_env` example (the library
 //! on it) and the `custom_cli` example (every `costlearn` verb on it).
 
-use costlearn_envs::{registry, Env, EnvEntry, EnvSpec, Policy, Rng, Space};
+use costlearn_envs::prelude::*;
 use ndarray::{Array1, Array2, ArrayView2};
-use rand::{Rng as _, SeedableRng};
 use rand_distr::StandardNormal;
 
 /// The task's registered name.

@@ -66,7 +66,7 @@ pub fn run(args: Args) -> Result<()> {
         Actor::Expert => entry.expert()?,
         Actor::Random => {
             let space = entry.make().spec().action_space.clone();
-            Box::new(UniformRandom::new(space).map_err(anyhow::Error::msg)?)
+            Box::new(UniformRandom::new(space)?)
         }
     };
     let pool = rayon::ThreadPoolBuilder::new()

@@ -55,7 +55,7 @@ pub fn run(args: Args) -> Result<()> {
                 (entry.expert()?, Source::Expert)
             } else {
                 let space = env.spec().action_space.clone();
-                let random = UniformRandom::new(space).map_err(anyhow::Error::msg)?;
+                let random = UniformRandom::new(space)?;
                 (Box::new(random), Source::Random)
             };
             let mut envs = entry.make_vec(episodes.min(16));

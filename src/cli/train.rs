@@ -61,6 +61,15 @@ fn train<M: Method>(settings: &M::Settings, run: &RunOptions) -> Result<()> {
     M::train(settings, run, &Progress::terminal())
 }
 
+/// Says so when PPO has no settings tuned for `env` and takes the generic ones.
+fn note_generic_ppo(env: &str) {
+    if costlearn_agents::ppo::PpoConfig::tuned_for(env).is_none() {
+        println!(
+            "PPO has no settings tuned for `{env}`: the generic defaults (PpoConfig::default)"
+        );
+    }
+}
+
 /// Options shared by every training command.
 #[derive(clap::Args, Debug)]
 pub struct RunArgs {

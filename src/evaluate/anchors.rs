@@ -213,8 +213,7 @@ pub fn shipped(env: &str) -> Result<Option<Anchors>> {
 fn random_episodes(env: &str, episodes: usize, seed: u64) -> Result<Trajectories> {
     let entry = registry::lookup(env)?;
     let space = entry.make().spec().action_space.clone();
-    let random = UniformRandom::new(space)
-        .map_err(|why| anyhow::anyhow!("no uniform random policy on `{env}`: {why}"))?;
+    let random = UniformRandom::new(space)?;
     episodes_of(env, &random, episodes, seed)
 }
 

@@ -131,7 +131,7 @@ fn judge_network_cost(
     if !unused.is_empty() {
         groups.push(Group::score("held-out demos", &cost, &unused)?);
     }
-    let random = UniformRandom::new(spec.action_space.clone()).map_err(anyhow::Error::msg)?;
+    let random = UniformRandom::new(spec.action_space.clone())?;
     let n = HELD_OUT_EPISODES.min(episodes);
     groups.push(Group::score(
         "uniform random policy",

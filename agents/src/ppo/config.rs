@@ -107,10 +107,23 @@ impl Default for PpoConfig {
 
 impl PpoConfig {
     /// Defaults tuned for a built-in task (see the table in the crate's `ppo` module docs); the
-    /// generic [`PpoConfig::default`] for any other name.
+    /// generic [`PpoConfig::default`] for any other name ([`PpoConfig::tuned_for`] tells which).
     pub fn for_task(name: &str) -> Self {
+        Self::tuned_for(name).unwrap_or_default()
+    }
+
+    /// The settings tuned for the built-in task `name`, or `None` when it has none (then
+    /// [`PpoConfig::for_task`] falls back to the generic [`PpoConfig::default`]).
+    ///
+    /// ```
+    /// use costlearn_agents::ppo::PpoConfig;
+    /// assert!(PpoConfig::tuned_for("pendulum").is_some());
+    /// assert!(PpoConfig::tuned_for("my-task").is_none());
+    /// assert_eq!(PpoConfig::for_task("my-task"), PpoConfig::default());
+    /// ```
+    pub fn tuned_for(name: &str) -> Option<Self> {
         let base = Self::default();
-        match name {
+        Some(match name {
             "pendulum" => base
                 .gamma(0.95)
                 .episodes_per_iteration(20)
@@ -139,8 +152,8 @@ impl PpoConfig {
                 .policy_lr(3e-4)
                 .value_lr(1e-3)
                 .init_log_std(-0.5),
-            _ => base,
-        }
+            _ => return None,
+        })
     }
 
     /// Errors naming the first setting that cannot work.

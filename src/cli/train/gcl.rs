@@ -134,6 +134,9 @@ impl Args {
         settings.iterations = self.iterations;
         settings.eval_episodes = self.eval_episodes;
         let tabular = registry::lookup(&self.env)?.make().tabular().is_some();
+        if !tabular {
+            super::note_generic_ppo(&self.env);
+        }
         self.override_learner(&mut settings.learner, tabular)?;
         Ok((settings, self.run.options(self.resume)?))
     }

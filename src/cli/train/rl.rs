@@ -32,6 +32,7 @@ pub struct Args {
 impl Args {
     /// The method's settings and where the run goes.
     pub fn settings(&self) -> Result<(Settings, RunOptions)> {
+        super::note_generic_ppo(&self.env);
         let mut settings = Settings::for_task(&self.env, self.run.seed);
         if let Some(iterations) = self.iterations {
             settings.iterations = iterations;
