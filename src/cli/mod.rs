@@ -4,6 +4,7 @@
 pub mod bench;
 pub mod envs;
 pub mod eval;
+pub mod import;
 pub mod inspect;
 pub mod record;
 pub mod render;
@@ -27,6 +28,8 @@ enum Command {
     Envs(envs::Args),
     /// Record expert demonstrations of a task into an .npz file.
     Record(record::Args),
+    /// Convert demonstrations in another tool's layout (bare or flat `.npz`) into a demo file.
+    Import(import::Args),
     /// Summarise a demonstration file: task, episodes, horizon, return.
     Inspect(inspect::Args),
     /// Draw trajectories of a task (expert rollouts or a demo file) as an SVG picture.
@@ -79,6 +82,7 @@ fn execute(command: Command) -> anyhow::Result<()> {
     match command {
         Command::Envs(args) => envs::run(args),
         Command::Record(args) => record::run(args),
+        Command::Import(args) => import::run(args),
         Command::Inspect(args) => inspect::run(args),
         Command::Render(args) => render::run(args),
         Command::Train(args) => train::run(args),

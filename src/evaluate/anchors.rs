@@ -8,7 +8,8 @@
 //! 2. the manifest of the shipped demonstrations, `demos/manifest.toml` (built into the binary);
 //! 3. measured: the expert's return is the mean return of the demonstrations themselves (or of
 //!    [`EPISODES`] episodes of the task's expert when there is no demonstration file), the random
-//!    one that of [`EPISODES`] episodes of a uniform random policy from seed [`SEED`]. Measured
+//!    one that of as many episodes (at least [`EPISODES`]) of a uniform random policy from seed
+//!    [`SEED`]. Measured
 //!    anchors are written beside the demonstrations, so they are measured once.
 //!
 //! A task with none of these (no expert, no demonstrations, or actions a uniform policy cannot
@@ -54,8 +55,10 @@ impl Anchors {
 pub struct AnchorFile {
     /// The task.
     pub env: String,
-    /// Episodes of each policy.
+    /// Episodes of the demonstrations.
     pub episodes: usize,
+    /// Episodes of the uniform random policy (as many, and at least [`EPISODES`]).
+    pub random_episodes: usize,
     /// Seed of the random policy's episodes (and of the recording).
     pub seed: u64,
     /// Mean return of the demonstrations.
@@ -78,14 +81,15 @@ impl AnchorFile {
     }
 
     /// The anchors of the demonstrations `trajs` of `env`: their own mean return, and that of a
-    /// uniform random policy over as many episodes from `seed`.
+    /// uniform random policy over as many episodes from `seed` (at least [`EPISODES`]).
     pub fn measure(env: &str, trajs: &Trajectories, seed: u64) -> Result<Self> {
-        let random = random_episodes(env, trajs.len(), seed)?;
+        let random = random_episodes(env, trajs.len().max(EPISODES), seed)?;
         let (expert_mean, expert_std) = trajs.return_stats();
         let (random_mean, random_std) = random.return_stats();
         Ok(Self {
             env: env.to_string(),
             episodes: trajs.len(),
+            random_episodes: random.len(),
             seed,
             expert_return_mean: f64::from(expert_mean),
             expert_return_std: f64::from(expert_std),
@@ -257,7 +261,7 @@ mod tests {
         assert_eq!(shipped_found.source, "demos/manifest.toml");
         // With one, it answers first, and it names itself.
         let file = AnchorFile::measure("pendulum", &trajs, 3).unwrap();
-        assert_eq!(file.episodes, 4);
+        assert_eq!((file.episodes, file.random_episodes), (4, EPISODES));
         let (mean, _) = trajs.return_stats();
         assert_eq!(file.expert_return_mean, f64::from(mean));
         assert!(file.random_return_mean < file.expert_return_mean);

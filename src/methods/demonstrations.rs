@@ -18,6 +18,12 @@ pub fn load(
     let entry = registry::lookup(env)?;
     // The error names the file and the problem.
     let all = demos::load_for(path, entry.make().spec())?;
+    if !demos::has_spec(path)? {
+        progress.summary(format_args!(
+            "{} holds no spec: its arrays are read with the spec of `{env}`",
+            path.display()
+        ));
+    }
     let n = num_demos.unwrap_or(all.len());
     if n == 0 || n > all.len() {
         bail!(

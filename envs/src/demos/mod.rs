@@ -40,17 +40,19 @@ use crate::atomic::write_atomically;
 use crate::space::Space;
 use crate::spec::EnvSpec;
 use crate::trajectory::Trajectories;
-use ndarray::{ArrayBase, ArrayD, ArrayView1, Data, Dimension, Ix2, Ix3};
-use ndarray_npy::{
-    NpzWriter, ReadNpyError, ReadNpyExt, ReadableElement, ViewElement, ViewNpyError, ViewNpyExt,
-    WriteNpzError,
-};
+use ndarray::{ArrayBase, ArrayView1, Data, Dimension, Ix2, Ix3};
+use ndarray_npy::{NpzWriter, WriteNpzError};
+use npz::NpzArchive;
 use serde::{Deserialize, Serialize};
 use std::fs::File;
-use std::io::{self, BufReader, BufWriter, Read, Seek, Write};
+use std::io::{self, BufReader, BufWriter, Seek, Write};
 use std::path::{Path, PathBuf};
 use thiserror::Error;
-use zip::ZipArchive;
+
+mod import;
+mod npz;
+
+pub use import::{import, Imported, Layout};
 
 /// Version of the file layout written by [`save`]; [`load`] refuses any other.
 pub const FORMAT_VERSION: u64 = 1;
@@ -84,6 +86,14 @@ pub enum DemoError {
         /// The array's name.
         array: String,
         /// What is wrong with it.
+        reason: String,
+    },
+    /// A file of another tool's layout that does not fit the task (see [`import`]).
+    #[error("{}: {reason}", path.display())]
+    Import {
+        /// The file.
+        path: PathBuf,
+        /// What does not fit.
         reason: String,
     },
     /// A required array is not in the archive.
@@ -328,9 +338,22 @@ pub fn load(path: &Path) -> Result<Trajectories, DemoError> {
     Ok(trajs)
 }
 
+/// Whether the demo file at `path` holds its `spec` (a bare file, see [`Layout::Bare`], does not).
+pub fn has_spec(path: &Path) -> Result<bool, DemoError> {
+    let file = File::open(path).map_err(|source| DemoError::Unreadable {
+        path: path.to_path_buf(),
+        source,
+    })?;
+    Ok(NpzArchive::open(path, BufReader::new(file))?.contains("spec"))
+}
+
 /// Like [`load`], but also refuses a file recorded for another env than `spec` describes: its name,
-/// observation space, action space and horizon must all equal `spec`'s.
+/// observation space, action space, horizon and step must all equal `spec`'s. A file without a
+/// `spec` array is read as [`Layout::Bare`] with `spec` (every episode must fill the horizon).
 pub fn load_for(path: &Path, spec: &EnvSpec) -> Result<Trajectories, DemoError> {
+    if !has_spec(path)? {
+        return Ok(import(path, Layout::Bare, spec, false)?.trajs);
+    }
     let trajs = load(path)?;
     let found = &trajs.spec;
     if found.name != spec.name {
@@ -562,180 +585,4 @@ where
         .indexed_iter()
         .find(|(_, &v)| bad(v))
         .map(|(index, &v)| (index.slice().to_vec(), v))
-}
-
-/// A zip archive of npy arrays, read with errors that name the file.
-struct NpzArchive<'p, R> {
-    path: &'p Path,
-    zip: ZipArchive<R>,
-}
-
-impl<'p, R: Read + Seek> NpzArchive<'p, R> {
-    fn open(path: &'p Path, reader: R) -> Result<Self, DemoError> {
-        let zip = ZipArchive::new(reader).map_err(|e| DemoError::CorruptArchive {
-            path: path.to_path_buf(),
-            reason: e.to_string(),
-        })?;
-        Ok(Self { path, zip })
-    }
-
-    /// The entry name of array `name`: numpy stores `name.npy`, but reads a bare `name` too.
-    fn entry_name(&self, name: &str) -> Option<String> {
-        [format!("{name}.npy"), name.to_string()]
-            .into_iter()
-            .find(|entry| self.zip.index_for_name(entry).is_some())
-    }
-
-    fn contains(&self, name: &str) -> bool {
-        self.entry_name(name).is_some()
-    }
-
-    /// The raw npy bytes of array `name`.
-    fn bytes(&mut self, name: &str) -> Result<Vec<u8>, DemoError> {
-        let entry = self
-            .entry_name(name)
-            .ok_or_else(|| DemoError::MissingArray {
-                path: self.path.to_path_buf(),
-                array: name.into(),
-            })?;
-        let corrupt = |reason: String| DemoError::CorruptArchive {
-            path: self.path.to_path_buf(),
-            reason: format!("entry `{entry}`: {reason}"),
-        };
-        let mut file = self
-            .zip
-            .by_name(&entry)
-            .map_err(|e| corrupt(e.to_string()))?;
-        let mut bytes = Vec::new();
-        file.read_to_end(&mut bytes)
-            .map_err(|e| corrupt(e.to_string()))?;
-        Ok(bytes)
-    }
-
-    /// Reads array `name` as float32 with `D`'s number of dimensions.
-    fn read_f32<D: Dimension>(&mut self, name: &str) -> Result<ndarray::Array<f32, D>, DemoError> {
-        let bytes = self.bytes(name)?;
-        let array = parse_npy::<f32>(&bytes).map_err(|e| self.npy_error(name, e, "float32"))?;
-        let ndim = array.ndim();
-        array
-            .into_dimensionality::<D>()
-            .map_err(|_| DemoError::WrongNdim {
-                path: self.path.to_path_buf(),
-                array: name.into(),
-                found: ndim,
-                expected: D::NDIM.unwrap_or(ndim),
-            })
-    }
-
-    /// Reads, parses and validates the `spec` array.
-    fn read_spec(&mut self) -> Result<EnvSpec, DemoError> {
-        let bytes = self.bytes("spec")?;
-        let array = parse_npy::<u8>(&bytes).map_err(|e| self.npy_error("spec", e, "uint8"))?;
-        if array.ndim() != 1 {
-            return Err(DemoError::WrongNdim {
-                path: self.path.to_path_buf(),
-                array: "spec".into(),
-                found: array.ndim(),
-                expected: 1,
-            });
-        }
-        let unreadable = |reason: String| DemoError::UnreadableSpec {
-            path: self.path.to_path_buf(),
-            reason,
-        };
-        let json: Vec<u8> = array.iter().copied().collect();
-        let text = std::str::from_utf8(&json).map_err(|e| unreadable(format!("not UTF-8: {e}")))?;
-        let raw: RawHeader =
-            serde_json::from_str(text).map_err(|e| unreadable(format!("bad JSON: {e}")))?;
-        if raw.format != FORMAT_VERSION {
-            return Err(DemoError::UnsupportedFormat {
-                path: self.path.to_path_buf(),
-                found: raw.format,
-            });
-        }
-        let spec: EnvSpec = serde_json::from_value(raw.spec)
-            .map_err(|e| unreadable(format!("bad env spec: {e}")))?;
-        check_spec(self.path, &spec)?;
-        Ok(spec)
-    }
-
-    fn npy_error(&self, array: &str, e: NpyError, expected: &'static str) -> DemoError {
-        let (path, array) = (self.path.to_path_buf(), array.to_string());
-        match e {
-            NpyError::Dtype(found) => DemoError::WrongDtype {
-                path,
-                array,
-                found,
-                expected,
-            },
-            NpyError::Corrupt(reason) => DemoError::CorruptArray {
-                path,
-                array,
-                reason,
-            },
-        }
-    }
-}
-
-/// Why an npy blob could not be read.
-enum NpyError {
-    /// The element type differs; holds numpy's type descriptor.
-    Dtype(String),
-    /// Anything else: a bad header or the wrong amount of data.
-    Corrupt(String),
-}
-
-/// Parses one npy blob into an array of any rank.
-///
-/// The blob is first viewed in place, which checks the header against the actual data length before
-/// anything is allocated (so a damaged header cannot claim an enormous array). Only data of the other
-/// byte order, which cannot be viewed in place, is decoded by copying.
-fn parse_npy<T>(bytes: &[u8]) -> Result<ArrayD<T>, NpyError>
-where
-    T: ViewElement + ReadableElement + Clone,
-{
-    let align = std::mem::align_of::<T>();
-    let copy;
-    let viewable = if bytes.as_ptr().align_offset(align) == 0 {
-        bytes
-    } else {
-        copy = AlignedBytes::new(bytes, align);
-        copy.as_slice()
-    };
-    match ndarray::ArrayViewD::<T>::view_npy(viewable) {
-        Ok(view) => Ok(view.to_owned()),
-        Err(ViewNpyError::WrongDescriptor(d)) => Err(NpyError::Dtype(d.to_string())),
-        Err(ViewNpyError::NonNativeEndian | ViewNpyError::MisalignedData) => {
-            ArrayD::<T>::read_npy(bytes).map_err(|e| match e {
-                ReadNpyError::WrongDescriptor(d) => NpyError::Dtype(d.to_string()),
-                e => NpyError::Corrupt(e.to_string()),
-            })
-        }
-        Err(e) => Err(NpyError::Corrupt(e.to_string())),
-    }
-}
-
-/// A copy of a byte slice that starts at an address aligned to `align`, so that a well-formed npy
-/// blob's data (padded by its header to a multiple of 16 bytes) can be viewed as `f32`.
-struct AlignedBytes {
-    buf: Vec<u8>,
-    start: usize,
-    len: usize,
-}
-
-impl AlignedBytes {
-    fn new(bytes: &[u8], align: usize) -> Self {
-        let mut buf = vec![0u8; bytes.len() + align];
-        let start = buf.as_ptr().align_offset(align).min(align);
-        buf[start..start + bytes.len()].copy_from_slice(bytes);
-        Self {
-            buf,
-            start,
-            len: bytes.len(),
-        }
-    }
-
-    fn as_slice(&self) -> &[u8] {
-        &self.buf[self.start..self.start + self.len]
-    }
 }
