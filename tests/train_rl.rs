@@ -58,6 +58,32 @@ fn a_tiny_run_writes_config_metrics_weights_and_a_plot() {
     assert_eq!(eval["episodes"], 8);
     assert!(eval["return_mean"].as_f64().unwrap().is_finite());
 
+    // The trained policy records demonstrations, with their anchors; on another task it is refused.
+    let demos = dir.path().join("from-rl.npz");
+    let record = |env: &str| {
+        costlearn(&[
+            "record",
+            "--env",
+            env,
+            "--run",
+            out_s,
+            "--episodes",
+            "4",
+            "--out",
+            demos.to_str().unwrap(),
+            "--force",
+        ])
+    };
+    let recorded = record("pendulum");
+    assert!(recorded.status.success(), "{}", stderr(&recorded));
+    let trajs = costlearn_envs::demos::load(&demos).unwrap();
+    assert_eq!((trajs.len(), trajs.spec.name.as_str()), (4, "pendulum"));
+    assert!(dir.path().join("from-rl.anchors.json").is_file());
+    assert_clean_failure(
+        &record("reacher"),
+        "trained on `pendulum`, not on `reacher`",
+    );
+
     // The directory is not empty any more.
     assert_clean_failure(&costlearn(&args), "not empty");
     let mut forced = args.to_vec();

@@ -1,6 +1,7 @@
 //! `costlearn record`: roll out a task's expert (or a uniform random policy) and save the episodes.
 
 use crate::evaluate::anchors::AnchorFile;
+use crate::methods;
 use anyhow::{bail, Context, Result};
 use costlearn_envs::rollout::Rollout;
 use costlearn_envs::{demos, registry, Policy, UniformRandom};
@@ -31,8 +32,12 @@ pub struct Args {
     #[arg(long)]
     out: Option<PathBuf>,
     /// Policy that acts.
-    #[arg(long, value_enum, default_value_t = Actor::Expert)]
+    #[arg(long, value_enum, default_value_t = Actor::Expert, conflicts_with = "run")]
     policy: Actor,
+    /// Let the final policy of a trained run act instead (a run folder of any `costlearn train`
+    /// on this task, e.g. `train rl`): demonstrations of an expert costlearn did not script.
+    #[arg(long)]
+    run: Option<PathBuf>,
     /// Environment copies stepped in lock-step.
     #[arg(long, default_value_t = 32)]
     num_envs: usize,
@@ -62,9 +67,21 @@ pub fn run(args: Args) -> Result<()> {
             out.display()
         );
     }
-    let policy: Box<dyn Policy> = match args.policy {
-        Actor::Expert => entry.expert()?,
-        Actor::Random => {
+    let policy: Box<dyn Policy> = match (&args.run, args.policy) {
+        (Some(dir), _) => {
+            let rebuilt = methods::rebuild(dir)?;
+            if rebuilt.env != args.env {
+                bail!(
+                    "--run {}: that run trained on `{}`, not on `{}`",
+                    dir.display(),
+                    rebuilt.env,
+                    args.env
+                );
+            }
+            rebuilt.policy
+        }
+        (None, Actor::Expert) => entry.expert()?,
+        (None, Actor::Random) => {
             let space = entry.make().spec().action_space.clone();
             Box::new(UniformRandom::new(space)?)
         }
@@ -91,7 +108,7 @@ pub fn run(args: Args) -> Result<()> {
         args.env,
         out.display()
     );
-    if matches!(args.policy, Actor::Expert) {
+    if args.run.is_some() || matches!(args.policy, Actor::Expert) {
         // The normalisation anchors of runs on these demonstrations: their own return, and a
         // uniform random policy's over the same episodes.
         match pool.install(|| AnchorFile::measure(&args.env, &trajs, args.seed)) {

@@ -13,8 +13,8 @@ pub mod held_out;
 mod judge;
 pub mod reopt;
 
-use crate::methods::{bc, gcl, maxent_irl, rl, Method};
-use crate::run_dir::{RunDir, CONFIG_FILE};
+use crate::methods;
+use crate::run_dir::RunDir;
 use anchors::Anchors;
 use anyhow::{bail, Context, Result};
 use correlation::{pearson, spearman};
@@ -238,14 +238,6 @@ impl Evaluation {
     }
 }
 
-/// The parts of `config.json` every method shares.
-#[derive(Deserialize)]
-struct Header {
-    command: String,
-    #[serde(default)]
-    method: Option<String>,
-}
-
 /// `episodes` fresh episodes of `policy` on `env` from `seed`.
 pub fn episodes_of(
     env: &str,
@@ -272,88 +264,34 @@ pub fn evaluate_dir(
     episodes: usize,
     reopt: Option<&Reopt>,
 ) -> Result<Evaluation> {
-    let config = read_config(dir)?;
     let run = RunDir::open(dir)?;
-    let evaluation = evaluate_run(&run, &config, seed, episodes, reopt)?;
+    let evaluation = evaluate_run(&run, seed, episodes, reopt)?;
     evaluation.write(&run)?;
     Ok(evaluation)
 }
 
-/// The parsed `config.json` of a run directory.
-fn read_config(dir: &Path) -> Result<serde_json::Value> {
-    let path = dir.join(CONFIG_FILE);
-    if !path.is_file() {
-        bail!(
-            "{} is not a run directory (it has no {CONFIG_FILE})",
-            dir.display()
-        );
-    }
-    let text = std::fs::read_to_string(&path)
-        .with_context(|| format!("cannot read {}", path.display()))?;
-    serde_json::from_str(&text).with_context(|| format!("{} is not valid JSON", path.display()))
-}
-
-/// The method of a run: its `method` field, or its `command` without `train `.
-fn method_of(config: &serde_json::Value) -> Result<String> {
-    let header: Header = serde_json::from_value(config.clone())
-        .context("config.json does not say which command wrote the run")?;
-    Ok(header.method.unwrap_or_else(|| {
-        header
-            .command
-            .strip_prefix("train ")
-            .unwrap_or(&header.command)
-            .to_string()
-    }))
-}
-
-/// Evaluates a run directory whose configuration is `config`, through its method's seam.
+/// Judges the rebuilt run in `run`: its policy's return, and its learned cost if it has one.
 fn evaluate_run(
     run: &RunDir,
-    config: &serde_json::Value,
     seed: u64,
     episodes: usize,
     reopt: Option<&Reopt>,
 ) -> Result<Evaluation> {
-    match method_of(config)?.as_str() {
-        rl::Rl::NAME => evaluate_with::<rl::Rl>(run, config, seed, episodes, reopt),
-        bc::Bc::NAME => evaluate_with::<bc::Bc>(run, config, seed, episodes, reopt),
-        gcl::Gcl::NAME => evaluate_with::<gcl::Gcl>(run, config, seed, episodes, reopt),
-        maxent_irl::MaxEnt::NAME => {
-            evaluate_with::<maxent_irl::MaxEnt>(run, config, seed, episodes, reopt)
-        }
-        other => bail!(
-            "{} was written by an unknown method `{other}`",
-            run.path().display()
-        ),
-    }
-}
-
-/// Evaluates a run of method `M`: its policy's return, and its learned cost if it has one.
-fn evaluate_with<M: Method>(
-    run: &RunDir,
-    config: &serde_json::Value,
-    seed: u64,
-    episodes: usize,
-    reopt: Option<&Reopt>,
-) -> Result<Evaluation> {
-    let dir = run.path();
-    let saved: M::Saved = serde_json::from_value(config.clone()).with_context(|| {
-        format!(
-            "{} is not a valid `train {}` configuration",
-            dir.join(CONFIG_FILE).display(),
-            M::NAME
-        )
-    })?;
-    let env = M::env(&saved);
-    let policy = M::policy(dir, &saved)?;
-    let mut evaluation =
-        Evaluation::of_policy(env, M::demos(&saved), policy.as_ref(), seed, episodes)?;
-    match M::cost(dir, &saved)? {
-        Some(cost) => judge::judge_cost(run, cost, policy.as_ref(), &mut evaluation, reopt)?,
+    let rebuilt = methods::rebuild(run.path())?;
+    let policy = rebuilt.policy.as_ref();
+    let mut evaluation = Evaluation::of_policy(
+        &rebuilt.env,
+        rebuilt.demos.as_deref(),
+        policy,
+        seed,
+        episodes,
+    )?;
+    match rebuilt.cost {
+        Some(cost) => judge::judge_cost(run, cost, policy, &mut evaluation, reopt)?,
         None if reopt.is_some() => bail!(
             "--reopt needs a learned cost, and {} was written by `train {}`, which learns none",
-            dir.display(),
-            M::NAME
+            run.path().display(),
+            rebuilt.method
         ),
         None => {}
     }
@@ -392,14 +330,5 @@ mod tests {
         evaluation.set_cost_quality(&[1.0, 2.0, 3.0], &[2.0, 4.0, 7.0]);
         assert!((evaluation.cost_spearman.unwrap() - 1.0).abs() < 1e-12);
         assert!(evaluation.summary().contains("Pearson"));
-    }
-
-    #[test]
-    fn the_method_comes_from_the_config() {
-        let rl = serde_json::json!({"command": "train rl"});
-        let bc = serde_json::json!({"command": "train bc", "method": "bc"});
-        assert_eq!(method_of(&rl).unwrap(), "rl");
-        assert_eq!(method_of(&bc).unwrap(), "bc");
-        assert!(method_of(&serde_json::json!({"env": "x"})).is_err());
     }
 }

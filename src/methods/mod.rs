@@ -12,7 +12,8 @@ pub mod rl;
 use crate::plot::{line_chart_svg, Chart, Series};
 use crate::progress::Progress;
 use crate::run_dir::RunDir;
-use anyhow::{Context, Result};
+use crate::run_dir::CONFIG_FILE;
+use anyhow::{bail, Context, Result};
 use costlearn_agents::gcl::LearnedCost;
 use costlearn_agents::nn::Device;
 use costlearn_agents::ppo::PpoConfig;
@@ -120,4 +121,100 @@ impl RunOptions {
 fn write_curve(run: &RunDir, chart: &Chart<'_>, series: &[Series]) -> Result<()> {
     let svg = line_chart_svg(chart, series)?;
     run.write(CURVE_FILE, svg.as_bytes())
+}
+
+/// A run folder rebuilt through its method's seam.
+pub struct Rebuilt {
+    /// The method that wrote it (`config.json` names it).
+    pub method: &'static str,
+    /// The task.
+    pub env: String,
+    /// The demonstration file it learned from, if any.
+    pub demos: Option<PathBuf>,
+    /// Its final policy, on the CPU.
+    pub policy: Box<dyn Policy>,
+    /// Its learned cost, if it learns one.
+    pub cost: Option<RunCost>,
+}
+
+/// Rebuilds the run in `dir` with the method its `config.json` names.
+pub fn rebuild(dir: &Path) -> Result<Rebuilt> {
+    let config = read_config(dir)?;
+    match method_of(&config)?.as_str() {
+        rl::Rl::NAME => rebuild_with::<rl::Rl>(dir, &config),
+        bc::Bc::NAME => rebuild_with::<bc::Bc>(dir, &config),
+        gcl::Gcl::NAME => rebuild_with::<gcl::Gcl>(dir, &config),
+        maxent_irl::MaxEnt::NAME => rebuild_with::<maxent_irl::MaxEnt>(dir, &config),
+        other => bail!(
+            "{} was written by an unknown method `{other}`",
+            dir.display()
+        ),
+    }
+}
+
+/// Rebuilds a run of method `M` whose configuration is `config`.
+fn rebuild_with<M: Method>(dir: &Path, config: &serde_json::Value) -> Result<Rebuilt> {
+    let saved: M::Saved = serde_json::from_value(config.clone()).with_context(|| {
+        format!(
+            "{} is not a valid `train {}` configuration",
+            dir.join(CONFIG_FILE).display(),
+            M::NAME
+        )
+    })?;
+    Ok(Rebuilt {
+        method: M::NAME,
+        env: M::env(&saved).to_string(),
+        demos: M::demos(&saved).map(Path::to_path_buf),
+        policy: M::policy(dir, &saved)?,
+        cost: M::cost(dir, &saved)?,
+    })
+}
+
+/// The parts of `config.json` every method shares.
+#[derive(serde::Deserialize)]
+struct Header {
+    command: String,
+    #[serde(default)]
+    method: Option<String>,
+}
+
+/// The parsed `config.json` of a run directory.
+fn read_config(dir: &Path) -> Result<serde_json::Value> {
+    let path = dir.join(CONFIG_FILE);
+    if !path.is_file() {
+        bail!(
+            "{} is not a run directory (it has no {CONFIG_FILE})",
+            dir.display()
+        );
+    }
+    let text = std::fs::read_to_string(&path)
+        .with_context(|| format!("cannot read {}", path.display()))?;
+    serde_json::from_str(&text).with_context(|| format!("{} is not valid JSON", path.display()))
+}
+
+/// The method of a run: its `method` field, or its `command` without `train `.
+fn method_of(config: &serde_json::Value) -> Result<String> {
+    let header: Header = serde_json::from_value(config.clone())
+        .context("config.json does not say which command wrote the run")?;
+    Ok(header.method.unwrap_or_else(|| {
+        header
+            .command
+            .strip_prefix("train ")
+            .unwrap_or(&header.command)
+            .to_string()
+    }))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_method_comes_from_the_config() {
+        let rl = serde_json::json!({"command": "train rl"});
+        let bc = serde_json::json!({"command": "train bc", "method": "bc"});
+        assert_eq!(method_of(&rl).unwrap(), "rl");
+        assert_eq!(method_of(&bc).unwrap(), "bc");
+        assert!(method_of(&serde_json::json!({"env": "x"})).is_err());
+    }
 }
