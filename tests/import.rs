@@ -85,3 +85,27 @@ fn train_reads_a_bare_file_with_the_tasks_spec_and_says_so() {
     ]);
     assert_clean_failure(&res, "but `reacher` has 10 and 2");
 }
+
+#[test]
+fn imitations_dataset_folder_is_imported() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("pendulum.npz");
+    let res = costlearn(&[
+        "import",
+        "--env",
+        "pendulum",
+        "--from",
+        "imitation",
+        fixture("import-imitation-hf").to_str().unwrap(),
+        "--out",
+        out.to_str().unwrap(),
+        "--drop-short",
+    ]);
+    assert!(res.status.success(), "{}", stderr(&res));
+    assert!(
+        stdout(&res).contains("imported 3 episodes of pendulum"),
+        "{}",
+        stdout(&res)
+    );
+    assert_eq!(costlearn_envs::demos::load(&out).unwrap().len(), 3);
+}

@@ -104,3 +104,18 @@ fn files_that_do_not_fit_the_task_are_refused_in_one_line() {
         .to_string()
         .starts_with(&fixture("import-bare.npz").display().to_string()));
 }
+
+#[cfg(feature = "hf-datasets")]
+#[test]
+fn imitations_hugging_face_folder_reads_like_its_npz() {
+    let dir = fixture("import-imitation-hf");
+    let err = import(&dir, Layout::HfDataset, &pendulum(), false).unwrap_err();
+    assert!(err.to_string().contains("episode 3: 150 steps"), "{err}");
+    let imported = import(&dir, Layout::HfDataset, &pendulum(), true).unwrap();
+    assert_eq!(imported.trajs, shipped());
+    assert_eq!(imported.dropped.len(), 1);
+    assert!(imported.notes.is_empty());
+    // A folder that is not a dataset is named.
+    let err = import(&fixture("."), Layout::HfDataset, &pendulum(), false).unwrap_err();
+    assert!(err.to_string().contains("state.json"), "{err}");
+}

@@ -15,6 +15,9 @@ pub enum Format {
     /// Concatenated steps with episode boundaries in `indices`, `episode_starts` or `dones`
     /// (Stable-Baselines3's and imitation's older `.npz` files).
     Flat,
+    /// imitation's saved trajectories: the Hugging Face `datasets` folder that
+    /// `imitation.data.serialize.save` writes.
+    Imitation,
 }
 
 /// Arguments of `costlearn import`.
@@ -27,7 +30,7 @@ pub struct Args {
     /// Layout of the input file.
     #[arg(long = "from", value_enum)]
     format: Format,
-    /// The input `.npz` file.
+    /// The input: an `.npz` file, or the dataset folder of `--from imitation`.
     input: PathBuf,
     /// The demo file to write.
     #[arg(long)]
@@ -53,6 +56,7 @@ pub fn run(args: Args) -> Result<()> {
     let layout = match args.format {
         Format::Bare => Layout::Bare,
         Format::Flat => Layout::Flat,
+        Format::Imitation => Layout::HfDataset,
     };
     let imported = demos::import(&args.input, layout, entry.make().spec(), args.drop_short)?;
     for note in &imported.notes {

@@ -28,7 +28,8 @@ enum Command {
     Envs(envs::Args),
     /// Record expert demonstrations of a task into an .npz file.
     Record(record::Args),
-    /// Convert demonstrations in another tool's layout (bare or flat `.npz`) into a demo file.
+    /// Convert demonstrations in another tool's layout (bare or flat `.npz`, imitation's saved
+    /// trajectories) into a demo file.
     Import(import::Args),
     /// Summarise a demonstration file: task, episodes, horizon, return.
     Inspect(inspect::Args),

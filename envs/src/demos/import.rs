@@ -15,6 +15,10 @@
 //!   each episode's last step). A `terminal` array (imitation: one flag per episode) marks the
 //!   episodes that ended in a termination.
 //!
+//! With the `hf-datasets` feature, [`Layout::HfDataset`] reads imitation's current format: the
+//! folder that `Dataset.save_to_disk` writes, one row per trajectory with the columns `obs`,
+//! `acts`, `rews` and `terminal`.
+//!
 //! Where an episode has no final observation, its last one is repeated: costlearn reads
 //! `x_{T+1}` only as the state after the horizon, where a shaped cost's potential is zero.
 //!
@@ -39,6 +43,10 @@ pub enum Layout {
     Bare,
     /// Steps of all episodes concatenated, with episode boundaries.
     Flat,
+    /// imitation's saved trajectories: a Hugging Face `datasets` folder of Arrow files (with the
+    /// `hf-datasets` feature).
+    #[cfg(feature = "hf-datasets")]
+    HfDataset,
 }
 
 /// Demonstrations read from another layout.
@@ -61,6 +69,16 @@ pub fn import(
     spec: &EnvSpec,
     drop_short: bool,
 ) -> Result<Imported, DemoError> {
+    let episodes = match layout {
+        Layout::Bare | Layout::Flat => npz_episodes(path, layout)?,
+        #[cfg(feature = "hf-datasets")]
+        Layout::HfDataset => super::hf::episodes(path)?,
+    };
+    assemble(path, spec, episodes, drop_short)
+}
+
+/// The episodes of an `.npz` file laid out as `layout`.
+fn npz_episodes(path: &Path, layout: Layout) -> Result<Vec<Episode>, DemoError> {
     let file = File::open(path).map_err(|source| DemoError::Unreadable {
         path: path.to_path_buf(),
         source,
@@ -76,9 +94,9 @@ pub fn import(
     let obs = read(["obs", "observations"])?;
     let acts = read(["acts", "actions"])?;
     let rews = read(["rews", "rewards"])?;
-    let episodes = match layout {
-        Layout::Bare => bare_episodes(path, obs, acts, rews)?,
-        Layout::Flat => {
+    match layout {
+        Layout::Bare => bare_episodes(path, obs, acts, rews),
+        _ => {
             let boundary = ["indices", "episode_starts", "dones"]
                 .into_iter()
                 .find(|n| archive.contains(n))
@@ -95,18 +113,18 @@ pub fn import(
             } else {
                 None
             };
-            flat_episodes(path, obs, acts, rews, boundary, marks, terminal)?
+            flat_episodes(path, obs, acts, rews, boundary, marks, terminal)
         }
-    };
-    assemble(path, spec, episodes, drop_short)
+    }
 }
 
-/// One episode as read: observations `[T(+1), obs_dim]`, actions `[T, act_dim]`, rewards `[T]`.
-struct Episode {
-    obs: Array2<f64>,
-    acts: Array2<f64>,
-    rews: Vec<f64>,
-    terminal: bool,
+/// One episode as read: observations `[T(+1), obs_dim]`, actions `[T, act_dim]`, rewards `[T]`,
+/// and whether it ended in a termination.
+pub(super) struct Episode {
+    pub(super) obs: Array2<f64>,
+    pub(super) acts: Array2<f64>,
+    pub(super) rews: Vec<f64>,
+    pub(super) terminal: bool,
 }
 
 fn invalid(path: &Path, reason: impl Into<String>) -> DemoError {

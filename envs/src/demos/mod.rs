@@ -49,6 +49,8 @@ use std::io::{self, BufReader, BufWriter, Seek, Write};
 use std::path::{Path, PathBuf};
 use thiserror::Error;
 
+#[cfg(feature = "hf-datasets")]
+mod hf;
 mod import;
 mod npz;
 
