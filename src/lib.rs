@@ -37,7 +37,7 @@
 //! Any policy, a user's own included, is scored the same way on a registered task:
 //!
 //! ```
-//! use costlearn::evaluate::Evaluation;
+//! use costlearn::evaluation::Evaluation;
 //! use costlearn_envs::registry;
 //!
 //! let expert = registry::lookup("pendulum").unwrap().expert().unwrap();
@@ -47,10 +47,10 @@
 //! ```
 
 pub mod bench;
-pub mod checkpoint;
 pub mod cli;
 pub mod cost_plot;
 pub mod evaluate;
+pub mod evaluation;
 pub mod interrupt;
 pub mod methods;
 pub mod metrics;

@@ -4,7 +4,7 @@
 use super::aggregate::MeanStd;
 use super::runner::{RunResult, Status};
 use super::suite::{Algorithm, Suite};
-use crate::evaluate::anchors;
+use crate::evaluation::anchors;
 use crate::metrics;
 use crate::plot::{line_chart_svg, Chart, Series};
 use crate::run_dir::{csv_text, METRICS_FILE};

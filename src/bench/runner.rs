@@ -2,7 +2,8 @@
 //! ends by writing its result file. A run whose result file exists is finished; `--resume` skips it.
 
 use super::suite::{Algorithm, RunSpec, Suite, SEGMENT_LEN};
-use crate::evaluate::{self, evaluate_dir, Reopt, EVAL_FILE};
+use crate::evaluate::{evaluate_dir, Reopt};
+use crate::evaluation::{self, EVAL_FILE};
 use crate::methods::{bc, gcl, maxent_irl, Method, RunOptions};
 use crate::progress::Progress;
 use crate::run_dir::{CsvRow, METRICS_FILE};
@@ -362,7 +363,7 @@ fn measure(spec: &RunSpec, dir: &Path) -> Result<Measured> {
         // The learned cost's quality (its correlation with the true cost on held-out steps, its
         // plot, and re-optimisation when the suite asks for it) is measured by `costlearn eval`.
         let reopt = spec.reopt.then(Reopt::default);
-        evaluate_dir(dir, evaluate::SEED, spec.eval_episodes, reopt.as_ref())?;
+        evaluate_dir(dir, evaluation::SEED, spec.eval_episodes, reopt.as_ref())?;
     }
     let path = dir.join(EVAL_FILE);
     let text = std::fs::read_to_string(&path)

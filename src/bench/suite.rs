@@ -15,7 +15,7 @@ const BUILT_IN: [(&str, &str); 3] = [
 ];
 // Unless the suite says otherwise, runs take the methods' own defaults: GCL iterations, BC epochs
 // and evaluation episodes as `train gcl`, `train bc` and `eval` take them.
-use crate::evaluate::DEFAULT_EPISODES as DEFAULT_EVAL_EPISODES;
+use crate::evaluation::DEFAULT_EPISODES as DEFAULT_EVAL_EPISODES;
 use crate::methods::bc::DEFAULT_EPOCHS;
 use crate::methods::gcl::DEFAULT_ITERATIONS;
 

@@ -2,7 +2,8 @@
 //! fresh episodes; for a run with a learned cost, the cost's correlation with the true cost and,
 //! with `--reopt`, the score of a fresh policy re-optimised on it (see [`crate::evaluate`]).
 
-use crate::evaluate::{evaluate_dir, Reopt, DEFAULT_EPISODES, SEED};
+use crate::evaluate::{evaluate_dir, Reopt};
+use crate::evaluation::{DEFAULT_EPISODES, SEED};
 use anyhow::Result;
 use std::path::PathBuf;
 

@@ -1,7 +1,7 @@
 //! `costlearn import`: demonstrations in another tool's layout, checked against a task and
 //! written as a costlearn demo file (see [`costlearn_envs::demos::import`] for the layouts).
 
-use crate::evaluate::anchors::{AnchorFile, SEED};
+use crate::evaluation::anchors::{AnchorFile, SEED};
 use anyhow::{bail, Context, Result};
 use costlearn_envs::demos::{self, Layout};
 use costlearn_envs::registry;

@@ -1,6 +1,6 @@
 //! `costlearn record`: roll out a task's expert (or a uniform random policy) and save the episodes.
 
-use crate::evaluate::anchors::AnchorFile;
+use crate::evaluation::anchors::AnchorFile;
 use crate::methods;
 use anyhow::{bail, Context, Result};
 use costlearn_envs::rollout::Rollout;

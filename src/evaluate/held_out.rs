@@ -40,8 +40,8 @@ pub fn pooled(groups: &[Group]) -> (Vec<f64>, Vec<f64>) {
 
 #[cfg(test)]
 mod tests {
-    use super::super::correlation::{pearson, spearman};
     use super::*;
+    use crate::evaluation::correlation::{pearson, spearman};
     use costlearn_agents::cost::FnCost;
     use costlearn_envs::rollout::Rollout;
     use costlearn_envs::{registry, UniformRandom};

@@ -2,8 +2,9 @@
 //! when asked, the true return of a fresh policy re-optimised on it.
 
 use super::held_out::{self, Group};
-use super::{episodes_of, reopt, Evaluation, Reopt};
+use super::{reopt, Reopt};
 use crate::cost_plot::{self, Field, COST_PLOT_FILE};
+use crate::evaluation::{episodes_of, Evaluation};
 use crate::methods::{maxent_irl, NetworkCost, RunCost};
 use crate::run_dir::RunDir;
 use anyhow::{bail, Context, Result};

@@ -10,7 +10,7 @@
 //! [`costlearn_agents::bc`]).
 
 use super::{demonstrations, Method, RunCost, RunOptions};
-use crate::evaluate::{self, Evaluation};
+use crate::evaluation::{self, Evaluation};
 use crate::plot::{Chart, Series};
 use crate::progress::Progress;
 use crate::run_dir::{csv_text, CsvRow, RunDir, METRICS_FILE};
@@ -48,7 +48,7 @@ impl Settings {
             env: env.to_string(),
             demos: demos.into(),
             num_demos: None,
-            eval_episodes: evaluate::DEFAULT_EPISODES,
+            eval_episodes: evaluation::DEFAULT_EPISODES,
             bc: BcConfig::new().epochs(DEFAULT_EPOCHS).seed(seed),
         }
     }
@@ -164,7 +164,7 @@ fn train_bc(settings: &Settings, options: &RunOptions, progress: &Progress) -> R
         &settings.env,
         Some(&settings.demos),
         policy.as_ref(),
-        evaluate::SEED,
+        evaluation::SEED,
         settings.eval_episodes,
     )?;
     evaluation.write(&run)?;

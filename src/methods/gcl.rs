@@ -2,9 +2,8 @@
 //! cost `c_θ` and a maximum-entropy policy trained on it.
 
 use super::rl::{self, WEIGHTS_FILE};
-use super::{demonstrations, maxent_irl, Method, NetworkCost, RunCost, RunOptions};
-use crate::checkpoint;
-use crate::evaluate::{self, Evaluation};
+use super::{checkpoint, demonstrations, maxent_irl, Method, NetworkCost, RunCost, RunOptions};
+use crate::evaluation::{self, Evaluation};
 use crate::interrupt::{self, Interrupted};
 use crate::plot::{Chart, Series};
 use crate::progress::Progress;
@@ -52,7 +51,7 @@ impl Settings {
             demos: demos.into(),
             num_demos: None,
             iterations: DEFAULT_ITERATIONS,
-            eval_episodes: evaluate::DEFAULT_EPISODES,
+            eval_episodes: evaluation::DEFAULT_EPISODES,
             learner: LearnerConfig::for_task(&entry, seed),
         })
     }

@@ -2,7 +2,7 @@
 //! reference a learned cost is judged against.
 
 use super::{demonstrations, Method, RunCost, RunOptions};
-use crate::evaluate::Evaluation;
+use crate::evaluation::Evaluation;
 use crate::progress::Progress;
 use crate::run_dir::{CsvRow, RunDir};
 use anyhow::{bail, Context, Result};

@@ -4,6 +4,7 @@
 //! over it.
 
 pub mod bc;
+pub mod checkpoint;
 pub mod demonstrations;
 pub mod gcl;
 pub mod maxent_irl;

@@ -1,8 +1,7 @@
 //! `costlearn train rl`: PPO on a task's true reward, the reference an IRL policy is compared to.
 
-use super::{Method, RunCost, RunOptions};
-use crate::checkpoint;
-use crate::evaluate::{self, Evaluation};
+use super::{checkpoint, Method, RunCost, RunOptions};
+use crate::evaluation::{self, Evaluation};
 use crate::interrupt::{self, Interrupted};
 use crate::plot::{Chart, Series};
 use crate::progress::Progress;
@@ -42,7 +41,7 @@ impl Settings {
         Self {
             env: env.to_string(),
             iterations: default_iterations(env),
-            eval_episodes: evaluate::DEFAULT_EPISODES,
+            eval_episodes: evaluation::DEFAULT_EPISODES,
             ppo: PpoConfig::for_task(env).seed(seed),
         }
     }

@@ -1,7 +1,7 @@
 //! `costlearn train bc`: behavioral cloning of the demonstrations (see [`crate::methods::bc`]).
 
 use super::RunArgs;
-use crate::evaluate::DEFAULT_EPISODES;
+use crate::evaluation::DEFAULT_EPISODES;
 use crate::methods::bc::{Settings, DEFAULT_EPOCHS};
 use crate::methods::RunOptions;
 use anyhow::Result;

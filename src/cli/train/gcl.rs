@@ -3,7 +3,7 @@
 //! library's defaults for the task, with the flags given on top.
 
 use super::RunArgs;
-use crate::evaluate::DEFAULT_EPISODES;
+use crate::evaluation::DEFAULT_EPISODES;
 use crate::methods::gcl::{Settings, DEFAULT_ITERATIONS};
 use crate::methods::RunOptions;
 use anyhow::{bail, Result};

@@ -1,7 +1,7 @@
 //! `costlearn train rl`: PPO on a task's true reward (see [`crate::methods::rl`]).
 
 use super::RunArgs;
-use crate::evaluate::DEFAULT_EPISODES;
+use crate::evaluation::DEFAULT_EPISODES;
 use crate::methods::rl::Settings;
 use crate::methods::RunOptions;
 use anyhow::Result;

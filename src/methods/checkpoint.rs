@@ -6,7 +6,7 @@
 //! any moment (Ctrl-C, a crash, a full disk) leaves one whole checkpoint. `--resume` continues
 //! from it and takes exactly the steps the uninterrupted run would have taken.
 
-use crate::methods::RunOptions;
+use super::RunOptions;
 use crate::run_dir::{CsvRow, MetricsLog, RunDir, CONFIG_FILE};
 use anyhow::{bail, Context, Result};
 use serde::Serialize;
