@@ -58,3 +58,4 @@ pub mod plot;
 pub mod progress;
 pub mod render;
 pub mod run_dir;
+pub mod settings;

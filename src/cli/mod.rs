@@ -40,7 +40,7 @@ enum Command {
     /// acts, or a uniform random policy for a task without one (the title says which).
     Render(render::Args),
     /// Train a policy or a cost; each run writes a directory of config, metrics, weights, plots.
-    Train(train::Args),
+    Train(Box<train::Args>),
     /// Run a benchmark suite (algorithms × tasks × demo counts × seeds) and write its report.
     Bench(bench::Args),
     /// Rebuild a run's policy and report its true return and normalised score.
@@ -86,7 +86,7 @@ fn execute(command: Command) -> anyhow::Result<()> {
         Command::Import(args) => import::run(args),
         Command::Inspect(args) => inspect::run(args),
         Command::Render(args) => render::run(args),
-        Command::Train(args) => train::run(args),
+        Command::Train(args) => train::run(*args),
         Command::Eval(args) => eval::run(args),
         Command::Bench(args) => bench::run(args),
     }

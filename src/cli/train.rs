@@ -8,8 +8,11 @@ pub mod rl;
 
 use crate::methods::{Method, RunOptions};
 use crate::progress::Progress;
-use anyhow::Result;
+use crate::settings;
+use anyhow::{bail, Context, Result};
 use costlearn_agents::nn::Device;
+use serde::de::DeserializeOwned;
+use serde::Serialize;
 use std::path::PathBuf;
 
 /// Arguments of `costlearn train`.
@@ -36,29 +39,107 @@ enum MethodArgs {
 pub fn run(args: Args) -> Result<()> {
     match args.method {
         MethodArgs::Rl(args) => {
-            crate::interrupt::install()?;
-            let (settings, run) = args.settings()?;
-            train::<crate::methods::rl::Rl>(&settings, &run)
+            let settings = args.settings()?;
+            train::<crate::methods::rl::Rl>(&settings, &args.common, args.resume)
         }
         MethodArgs::Bc(args) => {
-            let (settings, run) = args.settings()?;
-            train::<crate::methods::bc::Bc>(&settings, &run)
+            let settings = args.settings()?;
+            train::<crate::methods::bc::Bc>(&settings, &args.common, false)
         }
         MethodArgs::MaxentIrl(args) => {
-            let (settings, run) = args.settings()?;
-            train::<crate::methods::maxent_irl::MaxEnt>(&settings, &run)
+            let settings = args.settings()?;
+            train::<crate::methods::maxent_irl::MaxEnt>(&settings, &args.common, false)
         }
         MethodArgs::Gcl(args) => {
-            crate::interrupt::install()?;
-            let (settings, run) = args.settings()?;
-            train::<crate::methods::gcl::Gcl>(&settings, &run)
+            let settings = args.settings()?;
+            train::<crate::methods::gcl::Gcl>(&settings, &args.common, args.resume)
         }
     }
 }
 
-/// Trains `M` with a progress bar on stderr and summary lines on stdout.
-fn train<M: Method>(settings: &M::Settings, run: &RunOptions) -> Result<()> {
-    M::train(settings, run, &Progress::terminal())
+/// Prints the resolved settings of `M` with `--print-config`, or trains it with a progress bar on
+/// stderr and summary lines on stdout (Ctrl-C stops a method that keeps checkpoints after the
+/// iteration in flight).
+fn train<M: Method>(settings: &M::Settings, common: &CommonArgs, resume: bool) -> Result<()>
+where
+    M::Settings: Serialize,
+{
+    if common.settings.print_config {
+        print!("{}", settings::to_toml(settings)?);
+        return Ok(());
+    }
+    let run = common.run.options(resume)?;
+    if matches!(M::NAME, "rl" | "gcl") {
+        crate::interrupt::install()?;
+    }
+    M::train(settings, &run, &Progress::terminal())
+}
+
+/// What every training command takes besides its method's own flags.
+#[derive(clap::Args, Debug)]
+pub struct CommonArgs {
+    #[command(flatten)]
+    pub settings: SettingsArgs,
+    #[command(flatten)]
+    pub run: RunArgs,
+}
+
+/// Every setting of a method, from a file and from assignments to its leaves.
+#[derive(clap::Args, Debug)]
+pub struct SettingsArgs {
+    /// Settings file overlaid on the task's defaults: TOML as `--print-config` writes it, or JSON;
+    /// a run's `config.json` reproduces that run. The other flags and `--set` apply after it.
+    #[arg(long)]
+    pub config: Option<PathBuf>,
+    /// Set any setting by its key path, e.g. `--set learner.gcl.alpha=0.1` or
+    /// `--set learner.gcl.cost.hidden=[128,128]` (repeatable; applied last). `--print-config`
+    /// lists the keys.
+    #[arg(long = "set", value_name = "KEY=VALUE")]
+    pub set: Vec<String>,
+    /// Print the resolved settings (TOML) and exit without training.
+    #[arg(long)]
+    pub print_config: bool,
+}
+
+impl SettingsArgs {
+    /// `flag`, or the value of `key` in the `--config` file.
+    pub fn from_flag_or_file<T: DeserializeOwned>(&self, flag: Option<T>, key: &str) -> Result<T> {
+        if let Some(value) = flag {
+            return Ok(value);
+        }
+        let Some(path) = &self.config else {
+            bail!(
+                "--{} is needed (or a --config file that sets `{key}`)",
+                key.replace('_', "-")
+            );
+        };
+        let tree = settings::read_file(path)?;
+        let value = tree.get(key).cloned().with_context(|| {
+            format!("--{key} is needed: {} does not set `{key}`", path.display())
+        })?;
+        settings::from_tree(value).with_context(|| format!("{}: `{key}`", path.display()))
+    }
+
+    /// `defaults` overlaid by the `--config` file, then changed by `flags`, then by every `--set`.
+    pub fn resolve<S: Serialize + DeserializeOwned>(
+        &self,
+        defaults: S,
+        flags: impl FnOnce(&mut S) -> Result<()>,
+    ) -> Result<S> {
+        let mut tree = settings::tree_of(&defaults)?;
+        if let Some(path) = &self.config {
+            let file = settings::read_file(path)?;
+            settings::overlay(&mut tree, &file, "")
+                .with_context(|| format!("--config {}", path.display()))?;
+        }
+        let mut resolved: S = settings::from_tree(tree)?;
+        flags(&mut resolved)?;
+        let mut tree = settings::tree_of(&resolved)?;
+        for assignment in &self.set {
+            settings::assign(&mut tree, assignment)?;
+        }
+        settings::from_tree(tree)
+    }
 }
 
 /// Says so when PPO has no settings tuned for `env` and takes the generic ones.
@@ -74,14 +155,15 @@ fn note_generic_ppo(env: &str) {
 #[derive(clap::Args, Debug)]
 pub struct RunArgs {
     /// Output directory of the run (config, metrics, weights, plots).
-    #[arg(long)]
-    pub out: PathBuf,
+    #[arg(long, required_unless_present = "print_config")]
+    pub out: Option<PathBuf>,
     /// Write into a non-empty output directory, replacing its files.
     #[arg(long)]
     pub force: bool,
-    /// Seed of the run: the same seed gives the same result whatever the thread count.
-    #[arg(long, default_value_t = 0)]
-    pub seed: u64,
+    /// Seed of the run: the same seed gives the same result whatever the thread count [default:
+    /// the --config file's, else 0].
+    #[arg(long)]
+    pub seed: Option<u64>,
     /// Training device: `cpu`, `cuda` or `cuda:N` (CUDA needs a build with the `cuda` feature).
     #[arg(long, default_value = "cpu")]
     pub device: String,
@@ -93,8 +175,11 @@ pub struct RunArgs {
 impl RunArgs {
     /// Where the run goes, `resume` telling whether it continues from its checkpoint.
     pub fn options(&self, resume: bool) -> Result<RunOptions> {
+        let Some(out) = &self.out else {
+            bail!("--out is needed");
+        };
         Ok(RunOptions {
-            out: self.out.clone(),
+            out: out.clone(),
             force: self.force,
             resume,
             device: self.device.parse::<Device>()?,

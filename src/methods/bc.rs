@@ -26,7 +26,8 @@ use std::path::{Path, PathBuf};
 pub const WEIGHTS_FILE: &str = "weights.safetensors";
 
 /// Settings of one `train bc` run.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct Settings {
     /// Task the demonstrations come from.
     pub env: String,
@@ -51,6 +52,11 @@ impl Settings {
             eval_episodes: evaluation::DEFAULT_EPISODES,
             bc: BcConfig::new().epochs(DEFAULT_EPOCHS).seed(seed),
         }
+    }
+
+    /// The same settings with every seed set to `seed`.
+    pub fn reseed(&mut self, seed: u64) {
+        self.bc = self.bc.clone().seed(seed);
     }
 }
 
@@ -84,6 +90,9 @@ pub struct RunConfig {
     pub best_epoch: usize,
     /// The weights file, relative to the run directory.
     pub weights: String,
+    /// The settings the run was trained with (absent in runs of earlier versions).
+    #[serde(default)]
+    pub settings: Option<Settings>,
 }
 
 /// One line of `metrics.csv`.
@@ -134,6 +143,7 @@ fn train_bc(settings: &Settings, options: &RunOptions, progress: &Progress) -> R
         standardizer,
         best_epoch,
         weights: WEIGHTS_FILE.into(),
+        settings: Some(settings.clone()),
     };
     run.write_config(&run_config)?;
     if let Some(reason) = &trained.diverged {

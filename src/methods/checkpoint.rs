@@ -19,7 +19,7 @@ const PENDING_DIR: &str = "checkpoint.tmp";
 /// Written last into a checkpoint folder: the folder is whole.
 const COMPLETE_FILE: &str = "complete";
 /// Settings that may change when a run is resumed: they do not change its results.
-const FREE_SETTINGS: [&str; 3] = ["iterations", "threads", "device"];
+const FREE_SETTINGS: [&str; 4] = ["iterations", "threads", "device", "eval_episodes"];
 
 /// Writes a checkpoint of the run with `save` and puts it in place of the previous one.
 pub fn save(run: &RunDir, save: impl FnOnce(&Path) -> Result<()>) -> Result<()> {
@@ -109,7 +109,7 @@ pub fn start<R: CsvRow>(
 }
 
 /// The path of the first setting whose value differs between `saved` and `wanted` (ignoring the
-/// free settings at the top level), e.g. `learner.gcl.granularity`.
+/// free settings at the top level and in `settings`), e.g. `learner.gcl.granularity`.
 fn first_difference(
     saved: &serde_json::Value,
     wanted: &serde_json::Value,
@@ -120,7 +120,8 @@ fn first_difference(
         (Value::Object(a), Value::Object(b)) => {
             let keys = a.keys().chain(b.keys().filter(|k| !a.contains_key(*k)));
             for key in keys {
-                if at.is_empty() && FREE_SETTINGS.contains(&key.as_str()) {
+                let top = at.is_empty() || at == crate::settings::SETTINGS_KEY;
+                if top && FREE_SETTINGS.contains(&key.as_str()) {
                     continue;
                 }
                 let path = if at.is_empty() {

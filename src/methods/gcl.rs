@@ -24,7 +24,8 @@ pub const COST_FILE: &str = "cost.safetensors";
 const EVAL_SEED: u64 = 0;
 
 /// Settings of one `train gcl` run.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct Settings {
     /// Task to train on: a continuous task (PPO generator) or a tabular one (exact soft value
     /// iteration generator, cost over the state features).
@@ -55,6 +56,14 @@ impl Settings {
             learner: LearnerConfig::for_task(&entry, seed),
         })
     }
+
+    /// The same settings with every seed set to `seed` (the learner's, its policy's and its
+    /// tabular generator's).
+    pub fn reseed(&mut self, seed: u64) {
+        self.learner.seed = seed;
+        self.learner.ppo.seed = seed;
+        self.learner.tabular.seed = seed;
+    }
 }
 
 /// Iterations of a run by default.
@@ -74,6 +83,7 @@ struct RunConfig<'a> {
     device: String,
     threads: Option<usize>,
     learner: &'a LearnerConfig,
+    settings: &'a Settings,
 }
 
 /// One line of `metrics.csv`.
@@ -150,6 +160,7 @@ fn train_gcl(settings: &Settings, options: &RunOptions, progress: &Progress) -> 
             device: device.to_string(),
             threads: options.threads,
             learner: config,
+            settings,
         };
         if options.resume && tabular {
             bail!("--resume: a tabular run takes seconds and keeps no checkpoint; run it again");

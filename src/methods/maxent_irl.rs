@@ -25,7 +25,8 @@ const MLP_STEPS: usize = 300;
 const ALPHA: f64 = 1.0;
 
 /// Settings of one `train maxent-irl` run.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct Settings {
     /// Tabular task: `gridworld` or `objectworld`.
     pub env: String,
@@ -52,6 +53,11 @@ impl Settings {
             cost: CostKind::Linear,
             seed: 0,
         }
+    }
+
+    /// The same settings with every seed set to `seed`.
+    pub fn reseed(&mut self, seed: u64) {
+        self.seed = seed;
     }
 }
 
@@ -90,6 +96,9 @@ pub struct RunConfig {
     pub alpha: f64,
     /// The learned cost, relative to the run directory.
     pub cost: String,
+    /// The settings the run was trained with (absent in runs of earlier versions).
+    #[serde(default)]
+    pub settings: Option<Settings>,
 }
 
 fn linear() -> CostKind {
@@ -234,6 +243,7 @@ fn train_maxent_irl(settings: &Settings, options: &RunOptions, progress: &Progre
         cost_kind: settings.cost,
         alpha: ALPHA,
         cost: COST_FILE.into(),
+        settings: Some(settings.clone()),
     })?;
     progress.summary(format_args!(
         "fitted a {:?} cost to {num_demos} episodes of {} in {} steps ({gap}); run in {}",

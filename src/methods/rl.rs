@@ -22,7 +22,8 @@ pub const WEIGHTS_FILE: &str = "weights.safetensors";
 const EVAL_SEED: u64 = 0;
 
 /// Settings of one `train rl` run.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct Settings {
     /// Task to train on; it must have box actions.
     pub env: String,
@@ -44,6 +45,11 @@ impl Settings {
             eval_episodes: evaluation::DEFAULT_EPISODES,
             ppo: PpoConfig::for_task(env).seed(seed),
         }
+    }
+
+    /// The same settings with every seed set to `seed`.
+    pub fn reseed(&mut self, seed: u64) {
+        self.ppo.seed = seed;
     }
 }
 
@@ -71,6 +77,7 @@ struct RunConfig<'a> {
     device: String,
     threads: Option<usize>,
     ppo: &'a PpoConfig,
+    settings: &'a Settings,
 }
 
 /// One line of `metrics.csv`.
@@ -137,6 +144,7 @@ fn train_rl(settings: &Settings, options: &RunOptions, progress: &Progress) -> R
             device: device.to_string(),
             threads: options.threads,
             ppo: config,
+            settings,
         };
         let (run, mut log) = checkpoint::start::<Row>(options, &run_config, iterations, |saved| {
             ppo.resume(saved)?;

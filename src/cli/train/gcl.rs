@@ -2,10 +2,8 @@
 //! [`crate::methods::gcl`]). Every flag but the task and the demonstrations is optional: the
 //! library's defaults for the task, with the flags given on top.
 
-use super::RunArgs;
-use crate::evaluation::DEFAULT_EPISODES;
-use crate::methods::gcl::{Settings, DEFAULT_ITERATIONS};
-use crate::methods::RunOptions;
+use super::CommonArgs;
+use crate::methods::gcl::Settings;
 use anyhow::{bail, Result};
 use costlearn_agents::fusion::Fusion;
 use costlearn_agents::gcl::{CostInput, Granularity, LearnerConfig};
@@ -59,12 +57,14 @@ enum FusionArg {
 #[derive(clap::Args, Debug)]
 pub struct Args {
     /// Task to train on (see `costlearn envs`): a continuous task (PPO generator) or a tabular one
-    /// (exact soft value iteration generator, cost over the state features).
-    #[arg(long)]
-    env: String,
-    /// Demonstrations of that task (`.npz`, e.g. `demos/pendulum.npz`).
-    #[arg(long)]
-    demos: PathBuf,
+    /// (exact soft value iteration generator, cost over the state features) [default: the --config
+    /// file's].
+    #[arg(long, required_unless_present = "config")]
+    env: Option<String>,
+    /// Demonstrations of that task (`.npz`, e.g. `demos/pendulum.npz`) [default: the --config
+    /// file's].
+    #[arg(long, required_unless_present = "config")]
+    demos: Option<PathBuf>,
     /// Discriminator granularity [default: the library's, `transition`].
     #[arg(long, value_enum)]
     mode: Option<Mode>,
@@ -110,35 +110,51 @@ pub struct Args {
     /// Use only the first N demonstrations (default: all).
     #[arg(long)]
     num_demos: Option<usize>,
-    /// GCL iterations (one policy step and one discriminator round each).
-    #[arg(long, default_value_t = DEFAULT_ITERATIONS)]
-    iterations: usize,
-    /// Episodes of the final evaluation (0 skips it), on the shipped demos' start states.
-    #[arg(long, default_value_t = DEFAULT_EPISODES)]
-    eval_episodes: usize,
+    /// GCL iterations (one policy step and one discriminator round each) [default: 60].
+    #[arg(long)]
+    iterations: Option<usize>,
+    /// Episodes of the final evaluation (0 skips it), on the shipped demos' start states
+    /// [default: 64].
+    #[arg(long)]
+    eval_episodes: Option<usize>,
     /// Continue the run in `--out` from its last checkpoint, up to `--iterations` in all
     /// (continuous tasks; a tabular run takes seconds and keeps no checkpoint).
     #[arg(long, conflicts_with = "force")]
-    resume: bool,
+    pub resume: bool,
     #[command(flatten)]
-    run: RunArgs,
+    pub common: CommonArgs,
 }
 
 impl Args {
     /// The method's settings (the library's defaults for the task,
     /// [`LearnerConfig::for_task`](costlearn_agents::gcl::LearnerConfig::for_task), with the
     /// flags given) and where the run goes.
-    pub fn settings(&self) -> Result<(Settings, RunOptions)> {
-        let mut settings = Settings::for_task(&self.env, &self.demos, self.run.seed)?;
-        settings.num_demos = self.num_demos;
-        settings.iterations = self.iterations;
-        settings.eval_episodes = self.eval_episodes;
-        let tabular = registry::lookup(&self.env)?.make().tabular().is_some();
+    pub fn settings(&self) -> Result<Settings> {
+        let given = &self.common.settings;
+        let env: String = given.from_flag_or_file(self.env.clone(), "env")?;
+        let demos: PathBuf = given.from_flag_or_file(self.demos.clone(), "demos")?;
+        let tabular = registry::lookup(&env)?.make().tabular().is_some();
         if !tabular {
-            super::note_generic_ppo(&self.env);
+            super::note_generic_ppo(&env);
         }
-        self.override_learner(&mut settings.learner, tabular)?;
-        Ok((settings, self.run.options(self.resume)?))
+        let seed = self.common.run.seed;
+        let defaults = Settings::for_task(&env, &demos, seed.unwrap_or(0))?;
+        given.resolve(defaults, |s| {
+            (s.env, s.demos) = (env.clone(), demos.clone());
+            if let Some(seed) = seed {
+                s.reseed(seed);
+            }
+            if self.num_demos.is_some() {
+                s.num_demos = self.num_demos;
+            }
+            if let Some(iterations) = self.iterations {
+                s.iterations = iterations;
+            }
+            if let Some(episodes) = self.eval_episodes {
+                s.eval_episodes = episodes;
+            }
+            self.override_learner(&mut s.learner, tabular)
+        })
     }
 
     /// `config` with the flags given.
