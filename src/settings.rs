@@ -60,14 +60,33 @@ pub fn assign(tree: &mut Value, assignment: &str) -> Result<()> {
     if key.is_empty() {
         bail!("--set {assignment}: the key is empty");
     }
-    let value = parse_value(text.trim());
+    set_value(tree, key, parse_value(text.trim())).with_context(|| format!("--set {assignment}"))
+}
+
+/// Sets the leaf at the dotted `key` path of `tree` to `value` (see [`overlay`] for the checks).
+pub fn set_value(tree: &mut Value, key: &str, value: Value) -> Result<()> {
     let mut layer = value;
     for part in key.rsplit('.') {
         let mut map = Map::new();
         map.insert(part.to_string(), layer);
         layer = Value::Object(map);
     }
-    overlay(tree, &layer, "").with_context(|| format!("--set {assignment}"))
+    overlay(tree, &layer, "")
+}
+
+/// `settings` with each `(key, value)` of `set` applied (see [`set_value`]).
+pub fn with_values<S: Serialize + DeserializeOwned>(
+    settings: S,
+    set: &[(String, Value)],
+) -> Result<S> {
+    if set.is_empty() {
+        return Ok(settings);
+    }
+    let mut tree = tree_of(&settings)?;
+    for (key, value) in set {
+        set_value(&mut tree, key, value.clone())?;
+    }
+    from_tree(tree)
 }
 
 /// A value as TOML reads it, or the text itself.

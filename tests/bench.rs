@@ -156,3 +156,56 @@ fn suite_mistakes_name_their_line() {
         "quick, standard",
     );
 }
+
+#[test]
+fn a_variant_and_a_sweep_run_under_their_names_and_get_rows_and_a_plot() {
+    let dir = tempfile::tempdir().unwrap();
+    let suite = |set_key: &str| {
+        let text = format!(
+            "name = \"variants\"\nseeds = [0]\ndemos = [2]\nalgorithms = [\"bc\"]\nepochs = 2\n\
+             eval_episodes = 2\n\n[[task]]\nname = \"pendulum\"\ndemo_file = \"{}\"\n\n\
+             [[variant]]\nname = \"bc-small\"\nmethod = \"bc\"\nset = {{ \"{set_key}\" = [16] }}\n\n\
+             [[sweep]]\nmethod = \"bc\"\nkey = \"bc.learning_rate\"\nvalues = [0.001, 0.01]\n",
+            shipped("pendulum.npz").display()
+        );
+        let path = dir.path().join(format!("{set_key}.toml"));
+        std::fs::write(&path, text).unwrap();
+        path.display().to_string()
+    };
+    let out = dir.path().join("out");
+    let res = bench(&suite("bc.hidden"), &out, &[]);
+    assert!(res.status.success(), "{}", stderr(&res));
+    let names = [
+        "bc",
+        "bc-small",
+        "bc-learning_rate=0.001",
+        "bc-learning_rate=0.01",
+    ];
+    let report = std::fs::read_to_string(out.join("report.md")).unwrap();
+    for name in names {
+        assert!(
+            report.contains(&format!("| pendulum | {name} | 2 |")),
+            "{name}: {report}"
+        );
+        let run = out.join(format!("runs/pendulum/{name}/demos-2/seed-0"));
+        assert!(run.join("result.json").is_file(), "{name}");
+    }
+    let config = |name: &str| -> serde_json::Value {
+        let path = out.join(format!("runs/pendulum/{name}/demos-2/seed-0/config.json"));
+        serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap()
+    };
+    assert_eq!(config("bc-small")["bc"]["hidden"], serde_json::json!([16]));
+    assert_eq!(config("bc-learning_rate=0.01")["bc"]["learning_rate"], 0.01);
+    assert!(out.join("plots/sweep-bc.learning_rate.svg").is_file());
+    let results = std::fs::read_to_string(out.join("results.csv")).unwrap();
+    assert!(results.starts_with("task,algorithm,variant,"), "{results}");
+    assert!(results.contains("pendulum,bc,bc-small,2,"), "{results}");
+
+    // A key the method does not have is refused before anything runs.
+    let other = dir.path().join("other");
+    assert_clean_failure(
+        &bench(&suite("bc.hiden"), &other, &[]),
+        "variant `bc-small` on `pendulum`: unknown setting `bc.hiden` (did you mean `hidden`?)",
+    );
+    assert!(!other.exists());
+}

@@ -9,6 +9,7 @@ pub mod aggregate;
 pub mod report;
 pub mod runner;
 pub mod suite;
+pub mod variant;
 
 use anyhow::{bail, Context, Result};
 use costlearn_envs::atomic::write_atomically;
@@ -25,6 +26,7 @@ const SUITE_FILE: &str = "suite.toml";
 /// `command` as the one that reproduces it.
 pub fn run(suite: &Suite, out: &Path, jobs: usize, resume: bool, command: &str) -> Result<()> {
     check_out(out, suite, resume)?;
+    runner::check(suite)?;
     std::fs::create_dir_all(out).with_context(|| format!("cannot create {}", out.display()))?;
     let saved = out.join(SUITE_FILE);
     write_atomically(&saved, |f| f.write_all(suite.text.as_bytes()))

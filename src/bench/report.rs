@@ -4,6 +4,7 @@
 use super::aggregate::MeanStd;
 use super::runner::{RunResult, Status};
 use super::suite::{Algorithm, Suite};
+use super::variant::Sweep;
 use crate::evaluation::anchors;
 use crate::metrics;
 use crate::plot::{line_chart_svg, Chart, Series};
@@ -69,10 +70,12 @@ impl Provenance {
     }
 }
 
-/// The runs of one task × algorithm × demonstration count, aggregated over seeds.
+/// The runs of one task × algorithm (or variant) × demonstration count, aggregated over seeds.
 struct Group<'a> {
     task: &'a str,
     algorithm: Algorithm,
+    /// The algorithm's name, or its variant's.
+    name: &'a str,
     demos: usize,
     runs: Vec<&'a RunResult>,
 }
@@ -96,12 +99,13 @@ fn groups(results: &[RunResult]) -> Vec<Group<'_>> {
     for r in results {
         match groups
             .iter_mut()
-            .find(|g| g.task == r.task && g.algorithm == r.algorithm && g.demos == r.demos)
+            .find(|g| g.task == r.task && g.name == r.variant && g.demos == r.demos)
         {
             Some(g) => g.runs.push(r),
             None => groups.push(Group {
                 task: &r.task,
                 algorithm: r.algorithm,
+                name: &r.variant,
                 demos: r.demos,
                 runs: vec![r],
             }),
@@ -148,15 +152,16 @@ fn plots(
     let mut plots = Vec::new();
     for task in &suite.tasks {
         let mine: Vec<&Group<'_>> = groups.iter().filter(|g| g.task == task).collect();
-        let mut algorithms: Vec<Algorithm> = mine.iter().map(|g| g.algorithm).collect();
+        let mut algorithms: Vec<(Algorithm, &str)> =
+            mine.iter().map(|g| (g.algorithm, g.name)).collect();
         algorithms.dedup();
         let mut series: Vec<Series> = algorithms
             .iter()
-            .map(|&a| Series {
-                name: a.to_string(),
+            .map(|&(_, name)| Series {
+                name: name.to_string(),
                 points: mine
                     .iter()
-                    .filter(|g| g.algorithm == a)
+                    .filter(|g| g.name == name)
                     .map(|g| (g.demos as f64, g.stat(|r| r.normalized_score).mean))
                     .collect(),
             })
@@ -185,7 +190,7 @@ fn plots(
                 svg,
             });
         }
-        for &algorithm in &algorithms {
+        for &(algorithm, name) in &algorithms {
             let (x, y, y_label) = match algorithm {
                 gcl if gcl.is_gcl() => ("env_steps", "true_return", "mean true return per episode"),
                 Algorithm::Bc => ("epoch", "heldout_nll", "held-out negative log-likelihood"),
@@ -194,7 +199,7 @@ fn plots(
             let first_seed = suite.seeds[0];
             let runs = results.iter().filter(|r| {
                 r.task == *task
-                    && r.algorithm == algorithm
+                    && r.variant == name
                     && r.seed == first_seed
                     && r.status == Status::Ok
             });
@@ -215,7 +220,7 @@ fn plots(
                     });
                 }
             }
-            let title = format!("{task}, {algorithm}: learning curves (seed {first_seed})");
+            let title = format!("{task}, {name}: learning curves (seed {first_seed})");
             let chart = Chart {
                 title: &title,
                 x_label: x,
@@ -223,20 +228,68 @@ fn plots(
             };
             if let Ok(svg) = line_chart_svg(&chart, &curves) {
                 plots.push(Plot {
-                    path: format!("plots/curves-{task}-{algorithm}.svg"),
+                    path: format!("plots/curves-{task}-{name}.svg"),
                     svg,
                 });
             }
         }
     }
+    for sweep in &suite.sweeps {
+        plots.extend(sweep_plot(suite, sweep, groups));
+    }
     Ok(plots)
+}
+
+/// For a sweep over numbers: the normalised score (mean over seeds) against the swept value, one
+/// line per task and demonstration count.
+fn sweep_plot(suite: &Suite, sweep: &Sweep, groups: &[Group<'_>]) -> Option<Plot> {
+    let mut series = Vec::new();
+    for task in &suite.tasks {
+        let mut counts: Vec<usize> = groups
+            .iter()
+            .filter(|g| g.task == task)
+            .map(|g| g.demos)
+            .collect();
+        counts.sort_unstable();
+        counts.dedup();
+        for demos in counts {
+            let points: Vec<(f64, f64)> = sweep
+                .points
+                .iter()
+                .filter_map(|(value, name)| {
+                    let g = groups
+                        .iter()
+                        .find(|g| g.task == task && g.name == name && g.demos == demos)?;
+                    Some(((*value)?, g.stat(|r| r.normalized_score).mean))
+                })
+                .filter(|(_, y)| y.is_finite())
+                .collect();
+            if !points.is_empty() {
+                series.push(Series {
+                    name: format!("{task}, {demos} demos"),
+                    points,
+                });
+            }
+        }
+    }
+    let title = format!("normalised score vs {}", sweep.key);
+    let chart = Chart {
+        title: &title,
+        x_label: &sweep.key,
+        y_label: "normalised score (mean over seeds)",
+    };
+    let svg = line_chart_svg(&chart, &series).ok()?;
+    Some(Plot {
+        path: format!("plots/sweep-{}.svg", sweep.key),
+        svg,
+    })
 }
 
 /// A run's directory relative to the bench's folder, with `/` separators.
 fn run_dir(r: &RunResult) -> String {
     format!(
         "runs/{}/{}/demos-{}/seed-{}",
-        r.task, r.algorithm, r.demos, r.seed
+        r.task, r.variant, r.demos, r.seed
     )
 }
 
@@ -275,7 +328,7 @@ fn table(suite: &Suite, groups: &[Group<'_>]) -> Result<Vec<[String; 11]>> {
         for g in groups.iter().filter(|g| g.task == task) {
             rows.push([
                 task.clone(),
-                g.algorithm.to_string(),
+                g.name.to_string(),
                 g.demos.to_string(),
                 g.stat(|r| r.normalized_score).format(3),
                 g.stat(|r| r.return_mean).format(2),
@@ -362,7 +415,7 @@ fn documents(
             md,
             "- {} {}, {} demos, seed {}: {}",
             r.task,
-            r.algorithm,
+            r.variant,
             r.demos,
             r.seed,
             r.error.as_deref().unwrap_or("")
@@ -408,7 +461,7 @@ fn documents(
             html,
             "<li>{} {}, {} demos, seed {}: {}</li>",
             escape(&r.task),
-            r.algorithm,
+            r.variant,
             r.demos,
             r.seed,
             escape(r.error.as_deref().unwrap_or(""))

@@ -7,6 +7,7 @@ use crate::evaluation::{self, EVAL_FILE};
 use crate::methods::{bc, gcl, maxent_irl, Method, RunOptions};
 use crate::progress::Progress;
 use crate::run_dir::{CsvRow, METRICS_FILE};
+use crate::settings;
 use anyhow::{bail, Context, Result};
 use costlearn_agents::gcl::Granularity;
 use costlearn_envs::atomic::write_atomically;
@@ -38,6 +39,9 @@ pub struct RunResult {
     pub task: String,
     /// The algorithm.
     pub algorithm: Algorithm,
+    /// The algorithm's name, or that of the variant of it the run trained.
+    #[serde(default)]
+    pub variant: String,
     /// Demonstrations trained on.
     pub demos: usize,
     /// Seed of the run.
@@ -74,6 +78,7 @@ impl CsvRow for RunResult {
         vec![
             "task",
             "algorithm",
+            "variant",
             "demos",
             "seed",
             "status",
@@ -96,6 +101,7 @@ impl CsvRow for RunResult {
         vec![
             self.task.clone(),
             self.algorithm.to_string(),
+            self.variant.clone(),
             self.demos.to_string(),
             self.seed.to_string(),
             match self.status {
@@ -228,8 +234,12 @@ fn read_result(dir: &Path) -> Result<Option<RunResult>> {
     }
     let text = std::fs::read_to_string(&path)
         .with_context(|| format!("cannot read {}", path.display()))?;
-    let result = serde_json::from_str(&text)
+    let mut result: RunResult = serde_json::from_str(&text)
         .with_context(|| format!("{} is not a bench result", path.display()))?;
+    // A result of an earlier version names no variant: it is of the plain algorithm.
+    if result.variant.is_empty() {
+        result.variant = result.algorithm.name().to_string();
+    }
     Ok(Some(result))
 }
 
@@ -265,6 +275,7 @@ fn execute(spec: &RunSpec, dir: &Path, threads: usize, line: ProgressBar) -> Res
     let mut result = RunResult {
         task: spec.task.clone(),
         algorithm: spec.algorithm,
+        variant: spec.name.clone(),
         demos: spec.demos,
         seed: spec.seed,
         status: Status::Failed,
@@ -290,43 +301,74 @@ fn execute(spec: &RunSpec, dir: &Path, threads: usize, line: ProgressBar) -> Res
     Ok(result)
 }
 
-/// Trains `spec` into `dir` through its method's seam, with the library's defaults for the task.
-fn train(spec: &RunSpec, dir: &Path, threads: usize, progress: &Progress) -> Result<()> {
-    let run = RunOptions {
-        force: true,
-        threads: Some(threads),
-        ..RunOptions::new(dir)
-    };
+/// The settings of one run, for its method.
+enum Prepared {
+    Bc(bc::Settings),
+    MaxEnt(maxent_irl::Settings),
+    Gcl(Box<gcl::Settings>),
+}
+
+/// The settings of `spec`: the library's defaults for the task, the suite's budgets, then the
+/// settings its variant changes.
+fn prepare(spec: &RunSpec) -> Result<Prepared> {
     let (env, demos) = (spec.task.as_str(), &spec.demo_file);
-    match spec.algorithm {
+    let set = &spec.set;
+    Ok(match spec.algorithm {
         Algorithm::Bc => {
-            let mut settings = bc::Settings::new(env, demos, spec.seed);
-            settings.num_demos = Some(spec.demos);
-            settings.eval_episodes = spec.eval_episodes;
-            settings.bc = settings.bc.epochs(spec.epochs);
-            bc::Bc::train(&settings, &run, progress)
+            let mut s = bc::Settings::new(env, demos, spec.seed);
+            s.num_demos = Some(spec.demos);
+            s.eval_episodes = spec.eval_episodes;
+            s.bc = s.bc.epochs(spec.epochs);
+            Prepared::Bc(settings::with_values(s, set)?)
         }
         Algorithm::MaxentIrl => {
-            let mut settings = maxent_irl::Settings::new(env, demos);
-            settings.num_demos = Some(spec.demos);
-            settings.seed = spec.seed;
-            maxent_irl::MaxEnt::train(&settings, &run, progress)
+            let mut s = maxent_irl::Settings::new(env, demos);
+            s.num_demos = Some(spec.demos);
+            s.seed = spec.seed;
+            Prepared::MaxEnt(settings::with_values(s, set)?)
         }
         Algorithm::Gcl | Algorithm::GclTraj | Algorithm::GclSegment | Algorithm::GclTransition => {
-            let mut settings = gcl::Settings::for_task(env, demos, spec.seed)?;
-            settings.num_demos = Some(spec.demos);
-            settings.iterations = spec.iterations;
+            let mut s = gcl::Settings::for_task(env, demos, spec.seed)?;
+            s.num_demos = Some(spec.demos);
+            s.iterations = spec.iterations;
             // `measure` evaluates the run with `eval`'s own code, return included.
-            settings.eval_episodes = 0;
-            let granularity = &mut settings.learner.gcl.granularity;
+            s.eval_episodes = 0;
+            let granularity = &mut s.learner.gcl.granularity;
             match spec.algorithm {
                 Algorithm::GclTraj => *granularity = Granularity::Traj,
                 Algorithm::GclSegment => *granularity = Granularity::Segment { len: SEGMENT_LEN },
                 Algorithm::GclTransition => *granularity = Granularity::Transition,
                 _ => {}
             }
-            gcl::Gcl::train(&settings, &run, progress)
+            Prepared::Gcl(Box::new(settings::with_values(s, set)?))
         }
+    })
+}
+
+/// Checks that every variant of `suite` changes settings its method has, before any run starts.
+pub fn check(suite: &Suite) -> Result<()> {
+    for spec in suite.runs.iter().filter(|s| !s.set.is_empty()) {
+        prepare(spec).with_context(|| {
+            format!(
+                "suite {}: variant `{}` on `{}`",
+                suite.name, spec.name, spec.task
+            )
+        })?;
+    }
+    Ok(())
+}
+
+/// Trains `spec` into `dir` through its method's seam.
+fn train(spec: &RunSpec, dir: &Path, threads: usize, progress: &Progress) -> Result<()> {
+    let run = RunOptions {
+        force: true,
+        threads: Some(threads),
+        ..RunOptions::new(dir)
+    };
+    match prepare(spec)? {
+        Prepared::Bc(s) => bc::Bc::train(&s, &run, progress),
+        Prepared::MaxEnt(s) => maxent_irl::MaxEnt::train(&s, &run, progress),
+        Prepared::Gcl(s) => gcl::Gcl::train(&s, &run, progress),
     }
 }
 

@@ -1,6 +1,7 @@
 //! Benchmark suites: TOML files listing tasks, algorithms, demonstration counts and seeds. The
 //! built-in ones are embedded in the binary; a user's own is read from its path.
 
+use super::variant::{expand, Sweep, SweepFile, VariantFile};
 use anyhow::{bail, Context, Result};
 use costlearn_envs::registry;
 use serde::{Deserialize, Serialize};
@@ -47,6 +48,20 @@ impl Algorithm {
             self,
             Self::Gcl | Self::GclTraj | Self::GclSegment | Self::GclTransition
         )
+    }
+
+    /// The algorithm of the suite-file spelling `name`.
+    pub fn named(name: &str) -> Option<Self> {
+        [
+            Self::Gcl,
+            Self::GclTraj,
+            Self::GclSegment,
+            Self::GclTransition,
+            Self::Bc,
+            Self::MaxentIrl,
+        ]
+        .into_iter()
+        .find(|a| a.name() == name)
     }
 
     /// The suite-file spelling.
@@ -97,6 +112,10 @@ struct SuiteFile {
     reopt: Option<bool>,
     #[serde(rename = "task")]
     tasks: Vec<TaskFile>,
+    #[serde(default, rename = "variant")]
+    variants: Vec<VariantFile>,
+    #[serde(default, rename = "sweep")]
+    sweeps: Vec<SweepFile>,
 }
 
 /// One `[[task]]` table as written.
@@ -121,6 +140,10 @@ pub struct RunSpec {
     pub task: String,
     /// The algorithm.
     pub algorithm: Algorithm,
+    /// The algorithm's name, or that of the variant of it the run trains.
+    pub name: String,
+    /// The settings the variant changes (key path and value), none for a plain algorithm.
+    pub set: Vec<(String, serde_json::Value)>,
     /// Demonstrations trained on (the first ones of the file).
     pub demos: usize,
     /// Seed of the run, from the suite.
@@ -142,7 +165,7 @@ impl RunSpec {
     pub fn dir(&self) -> PathBuf {
         Path::new("runs")
             .join(&self.task)
-            .join(self.algorithm.name())
+            .join(&self.name)
             .join(format!("demos-{}", self.demos))
             .join(format!("seed-{}", self.seed))
     }
@@ -151,7 +174,7 @@ impl RunSpec {
     pub fn label(&self) -> String {
         format!(
             "{} {}, {} demos, seed {}",
-            self.task, self.algorithm, self.demos, self.seed
+            self.task, self.name, self.demos, self.seed
         )
     }
 }
@@ -167,8 +190,11 @@ pub struct Suite {
     pub seeds: Vec<u64>,
     /// Its tasks, in file order.
     pub tasks: Vec<String>,
-    /// Every run, task by task, then algorithm, demonstration count and seed.
+    /// Every run, task by task, then algorithm (variants after the built-in ones), demonstration
+    /// count and seed.
     pub runs: Vec<RunSpec>,
+    /// Its sweeps, each over the variants it expanded to.
+    pub sweeps: Vec<Sweep>,
     /// The TOML text it was read from.
     pub text: String,
 }
@@ -216,6 +242,8 @@ impl Suite {
         if file.tasks.is_empty() {
             bail!("suite {origin}: it has no [[task]]");
         }
+        let (variants, sweeps) = expand(file.variants, file.sweeps)
+            .map_err(|e| anyhow::anyhow!("suite {origin}: {e}"))?;
         let mut runs = Vec::new();
         let mut tasks = Vec::new();
         for task in &file.tasks {
@@ -247,12 +275,22 @@ impl Suite {
                 .clone()
                 .unwrap_or_else(|| Path::new("demos").join(format!("{name}.npz")));
             tasks.push(name.clone());
-            for &algorithm in algorithms {
+            let entries = algorithms
+                .iter()
+                .map(|&a| (a, a.name().to_string(), Vec::new()))
+                .chain(
+                    variants
+                        .iter()
+                        .map(|v| (v.method, v.name.clone(), v.set.clone())),
+                );
+            for (algorithm, entry, set) in entries {
                 for &count in demos {
                     for &seed in &file.seeds {
                         runs.push(RunSpec {
                             task: name.clone(),
                             algorithm,
+                            name: entry.clone(),
+                            set: set.clone(),
                             demos: count,
                             seed,
                             demo_file: demo_file.clone(),
@@ -271,6 +309,7 @@ impl Suite {
             seeds: file.seeds,
             tasks,
             runs,
+            sweeps,
             text: text.to_string(),
         })
     }
@@ -366,5 +405,46 @@ mod tests {
             assert!(err.contains(&format!("s.toml, line {line}")), "{err}");
             assert!(err.contains(needle) && !err.contains('\n'), "{err}");
         }
+    }
+
+    #[test]
+    fn variants_and_sweeps_follow_the_algorithms_of_every_task() {
+        let text = "name = \"v\"\nseeds = [0, 1]\ndemos = [4]\nalgorithms = [\"bc\"]\n\
+                    [[task]]\nname = \"pendulum\"\n[[task]]\nname = \"reacher\"\n\
+                    [[variant]]\nname = \"gcl-a1\"\nmethod = \"gcl\"\nset = { learner.gcl.alpha = 1.0 }\n\
+                    [[sweep]]\nmethod = \"gcl\"\nkey = \"learner.gcl.disc_steps\"\nvalues = [3, 30]\n";
+        let suite = Suite::parse(text, "v.toml").unwrap();
+        // Per task: bc, the variant and two swept variants; two seeds each.
+        assert_eq!(suite.runs.len(), 2 * 4 * 2);
+        let names: Vec<&str> = suite
+            .runs
+            .iter()
+            .take(8)
+            .step_by(2)
+            .map(|r| r.name.as_str())
+            .collect();
+        assert_eq!(
+            names,
+            ["bc", "gcl-a1", "gcl-disc_steps=3", "gcl-disc_steps=30"]
+        );
+        let a1 = &suite.runs[2];
+        assert_eq!(a1.algorithm, Algorithm::Gcl);
+        assert_eq!(
+            a1.set,
+            [("learner.gcl.alpha".to_string(), serde_json::json!(1.0))]
+        );
+        assert_eq!(a1.dir(), Path::new("runs/pendulum/gcl-a1/demos-4/seed-0"));
+        assert_eq!(suite.sweeps.len(), 1);
+        assert_eq!(
+            suite.sweeps[0].points[1],
+            (Some(30.0), "gcl-disc_steps=30".to_string())
+        );
+
+        let taken = text.replace("gcl-a1", "bc");
+        let err = format!("{:#}", Suite::parse(&taken, "v.toml").unwrap_err());
+        assert!(err.contains("variant name `bc` is taken"), "{err}");
+        let bad = text.replace("gcl-a1", "a/b");
+        let err = format!("{:#}", Suite::parse(&bad, "v.toml").unwrap_err());
+        assert!(err.contains("run folders"), "{err}");
     }
 }
