@@ -71,7 +71,7 @@ pub use discriminator::{Discriminator, DiscriminatorBuilder, Granularity, Scored
 pub use error::{GclError, Result};
 pub use generator::{Generator, GeneratorError, GeneratorStep, TabularConfig, TabularGenerator};
 pub use learned_cost::LearnedCost;
-pub use learner::{GclLearner, GclMetrics, LearnerConfig, LearnerError};
+pub use learner::{GclLearner, GclMetrics, LearnerConfig, LearnerError, REACHER_SEGMENT};
 pub use partition::{log_mu_tilde, Scores};
 pub use train::{DiscRound, DiscriminatorTrainer, LogitStats};
 

@@ -65,7 +65,8 @@ pub struct Args {
     /// file's].
     #[arg(long, required_unless_present = "config")]
     demos: Option<PathBuf>,
-    /// Discriminator granularity [default: the library's, `transition`].
+    /// Discriminator granularity [default: the library's, `transition`; on `reacher`, segments of
+    /// 10 steps].
     #[arg(long, value_enum)]
     mode: Option<Mode>,
     /// Steps per segment with `--mode segment` (at least 1; the horizon or more is `traj`).
