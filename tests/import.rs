@@ -109,3 +109,44 @@ fn imitations_dataset_folder_is_imported() {
     );
     assert_eq!(costlearn_envs::demos::load(&out).unwrap().len(), 3);
 }
+
+#[cfg(feature = "minari")]
+#[test]
+fn a_minari_dataset_is_imported() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("pendulum.npz");
+    let res = costlearn(&[
+        "import",
+        "--env",
+        "pendulum",
+        "--from",
+        "minari",
+        fixture("import-minari").to_str().unwrap(),
+        "--out",
+        out.to_str().unwrap(),
+        "--drop-short",
+    ]);
+    assert!(res.status.success(), "{}", stderr(&res));
+    assert!(
+        stdout(&res).contains("dropped 1 episodes: episode 3"),
+        "{}",
+        stdout(&res)
+    );
+    assert_eq!(costlearn_envs::demos::load(&out).unwrap().len(), 3);
+}
+
+#[cfg(not(feature = "minari"))]
+#[test]
+fn minari_without_its_feature_says_how_to_get_it() {
+    let res = costlearn(&[
+        "import",
+        "--env",
+        "pendulum",
+        "--from",
+        "minari",
+        fixture("import-minari").to_str().unwrap(),
+        "--out",
+        "unused.npz",
+    ]);
+    assert_clean_failure(&res, "--features minari");
+}

@@ -119,3 +119,34 @@ fn imitations_hugging_face_folder_reads_like_its_npz() {
     let err = import(&fixture("."), Layout::HfDataset, &pendulum(), false).unwrap_err();
     assert!(err.to_string().contains("state.json"), "{err}");
 }
+
+#[cfg(feature = "minari")]
+#[test]
+fn a_minari_dataset_reads_like_the_npz_it_was_made_from() {
+    let dir = fixture("import-minari");
+    let err = import(&dir, Layout::Minari, &pendulum(), false).unwrap_err();
+    assert!(err.to_string().contains("episode 3: 150 steps"), "{err}");
+    let imported = import(&dir, Layout::Minari, &pendulum(), true).unwrap();
+    assert_eq!(imported.trajs, shipped());
+    assert_eq!(imported.dropped.len(), 1);
+    // The HDF5 file alone is read as well; a file that is not HDF5 is named.
+    let file = dir.join("main_data.hdf5");
+    assert_eq!(
+        import(&file, Layout::Minari, &pendulum(), true)
+            .unwrap()
+            .trajs,
+        shipped()
+    );
+    let err = import(
+        &fixture("import-bare.npz"),
+        Layout::Minari,
+        &pendulum(),
+        false,
+    )
+    .unwrap_err();
+    assert!(
+        err.to_string()
+            .contains("not the HDF5 file of a Minari dataset"),
+        "{err}"
+    );
+}

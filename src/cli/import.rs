@@ -18,6 +18,9 @@ pub enum Format {
     /// imitation's saved trajectories: the Hugging Face `datasets` folder that
     /// `imitation.data.serialize.save` writes.
     Imitation,
+    /// A Minari dataset: its `data` folder (`main_data.hdf5` and `metadata.json`); needs a build
+    /// with the `minari` feature (and the HDF5 library).
+    Minari,
 }
 
 /// Arguments of `costlearn import`.
@@ -30,7 +33,7 @@ pub struct Args {
     /// Layout of the input file.
     #[arg(long = "from", value_enum)]
     format: Format,
-    /// The input: an `.npz` file, or the dataset folder of `--from imitation`.
+    /// The input: an `.npz` file, or the dataset folder of `--from imitation` or `--from minari`.
     input: PathBuf,
     /// The demo file to write.
     #[arg(long)]
@@ -57,6 +60,13 @@ pub fn run(args: Args) -> Result<()> {
         Format::Bare => Layout::Bare,
         Format::Flat => Layout::Flat,
         Format::Imitation => Layout::HfDataset,
+        #[cfg(feature = "minari")]
+        Format::Minari => Layout::Minari,
+        #[cfg(not(feature = "minari"))]
+        Format::Minari => bail!(
+            "--from minari needs a build with the `minari` feature (and the HDF5 library, e.g. \
+             libhdf5-dev): cargo run --release --features minari -- import ..."
+        ),
     };
     let imported = demos::import(&args.input, layout, entry.make().spec(), args.drop_short)?;
     for note in &imported.notes {

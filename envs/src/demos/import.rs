@@ -19,6 +19,9 @@
 //! folder that `Dataset.save_to_disk` writes, one row per trajectory with the columns `obs`,
 //! `acts`, `rews` and `terminal`.
 //!
+//! With the `minari` feature, [`Layout::Minari`] reads a Minari dataset's `main_data.hdf5`: one
+//! group per episode with `observations`, `actions`, `rewards` and `terminations`.
+//!
 //! Where an episode has no final observation, its last one is repeated: costlearn reads
 //! `x_{T+1}` only as the state after the horizon, where a shaped cost's potential is zero.
 //!
@@ -47,6 +50,9 @@ pub enum Layout {
     /// `hf-datasets` feature).
     #[cfg(feature = "hf-datasets")]
     HfDataset,
+    /// A Minari dataset: its `data` folder or `main_data.hdf5` (with the `minari` feature).
+    #[cfg(feature = "minari")]
+    Minari,
 }
 
 /// Demonstrations read from another layout.
@@ -73,6 +79,8 @@ pub fn import(
         Layout::Bare | Layout::Flat => npz_episodes(path, layout)?,
         #[cfg(feature = "hf-datasets")]
         Layout::HfDataset => super::hf::episodes(path)?,
+        #[cfg(feature = "minari")]
+        Layout::Minari => super::minari::episodes(path)?,
     };
     assemble(path, spec, episodes, drop_short)
 }

@@ -52,6 +52,8 @@ use thiserror::Error;
 #[cfg(feature = "hf-datasets")]
 mod hf;
 mod import;
+#[cfg(feature = "minari")]
+mod minari;
 mod npz;
 
 pub use import::{import, Imported, Layout};
