@@ -86,8 +86,9 @@ fn train_reads_a_bare_file_with_the_tasks_spec_and_says_so() {
     assert_clean_failure(&res, "but `reacher` has 10 and 2");
 }
 
-#[test]
-fn imitations_dataset_folder_is_imported() {
+/// `costlearn import --env pendulum --from FORMAT FIXTURE --out DIR/pendulum.npz --drop-short`:
+/// its output, and the episodes of the file it wrote.
+fn import_pendulum(format: &str, fixture_name: &str) -> (String, usize) {
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().join("pendulum.npz");
     let res = costlearn(&[
@@ -95,44 +96,32 @@ fn imitations_dataset_folder_is_imported() {
         "--env",
         "pendulum",
         "--from",
-        "imitation",
-        fixture("import-imitation-hf").to_str().unwrap(),
+        format,
+        fixture(fixture_name).to_str().unwrap(),
         "--out",
         out.to_str().unwrap(),
         "--drop-short",
     ]);
     assert!(res.status.success(), "{}", stderr(&res));
-    assert!(
-        stdout(&res).contains("imported 3 episodes of pendulum"),
-        "{}",
-        stdout(&res)
-    );
-    assert_eq!(costlearn_envs::demos::load(&out).unwrap().len(), 3);
+    (
+        stdout(&res),
+        costlearn_envs::demos::load(&out).unwrap().len(),
+    )
+}
+
+#[test]
+fn imitations_dataset_folder_is_imported() {
+    let (said, episodes) = import_pendulum("imitation", "import-imitation-hf");
+    assert!(said.contains("imported 3 episodes of pendulum"), "{said}");
+    assert_eq!(episodes, 3);
 }
 
 #[cfg(feature = "minari")]
 #[test]
 fn a_minari_dataset_is_imported() {
-    let dir = tempfile::tempdir().unwrap();
-    let out = dir.path().join("pendulum.npz");
-    let res = costlearn(&[
-        "import",
-        "--env",
-        "pendulum",
-        "--from",
-        "minari",
-        fixture("import-minari").to_str().unwrap(),
-        "--out",
-        out.to_str().unwrap(),
-        "--drop-short",
-    ]);
-    assert!(res.status.success(), "{}", stderr(&res));
-    assert!(
-        stdout(&res).contains("dropped 1 episodes: episode 3"),
-        "{}",
-        stdout(&res)
-    );
-    assert_eq!(costlearn_envs::demos::load(&out).unwrap().len(), 3);
+    let (said, episodes) = import_pendulum("minari", "import-minari");
+    assert!(said.contains("dropped 1 episodes: episode 3"), "{said}");
+    assert_eq!(episodes, 3);
 }
 
 #[cfg(not(feature = "minari"))]
