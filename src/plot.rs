@@ -3,13 +3,42 @@
 use anyhow::{anyhow, bail, Result};
 use plotters::prelude::*;
 
-/// One named curve of `(x, y)` points.
+/// One named curve of `(x, y)` points, optionally with an interval `y ± spread` at each point.
 #[derive(Clone, Debug)]
 pub struct Series {
     /// Legend label.
     pub name: String,
     /// Points in drawing order; non-finite points are skipped.
     pub points: Vec<(f64, f64)>,
+    /// Half-width of the interval drawn around each point, in the order of `points` (empty: none;
+    /// a non-finite half-width draws no interval at its point).
+    pub spread: Vec<f64>,
+}
+
+impl Series {
+    /// A curve through `points` with no intervals.
+    pub fn new(name: impl Into<String>, points: Vec<(f64, f64)>) -> Self {
+        Self {
+            name: name.into(),
+            points,
+            spread: Vec::new(),
+        }
+    }
+
+    /// The same curve with the interval `y ± spread[i]` at its `i`-th point.
+    pub fn with_spread(mut self, spread: Vec<f64>) -> Self {
+        self.spread = spread;
+        self
+    }
+
+    /// The points with their intervals `(x, y − s, y, y + s)`, where both are finite.
+    fn intervals(&self) -> impl Iterator<Item = (f64, f64, f64, f64)> + '_ {
+        self.points
+            .iter()
+            .zip(&self.spread)
+            .filter(|((x, y), s)| x.is_finite() && y.is_finite() && s.is_finite())
+            .map(|(&(x, y), &s)| (x, y - s, y, y + s))
+    }
 }
 
 /// Axis labels and title of a line chart.
@@ -42,8 +71,11 @@ pub fn line_chart_svg(chart: &Chart<'_>, series: &[Series]) -> Result<String> {
     if points.is_empty() {
         bail!("nothing to plot for `{}`", chart.title);
     }
+    let ends = series
+        .iter()
+        .flat_map(|s| s.intervals().flat_map(|(_, lo, _, hi)| [lo, hi]));
     let (x_lo, x_hi) = padded_range(points.iter().map(|p| p.0));
-    let (y_lo, y_hi) = padded_range(points.iter().map(|p| p.1));
+    let (y_lo, y_hi) = padded_range(points.iter().map(|p| p.1).chain(ends));
 
     let mut svg = String::new();
     {
@@ -71,6 +103,10 @@ pub fn line_chart_svg(chart: &Chart<'_>, series: &[Series]) -> Result<String> {
             .map_err(draw_err)?
             .label(s.name.clone())
             .legend(move |(x, y)| PathElement::new(vec![(x, y), (x + 20, y)], color));
+            ctx.draw_series(s.intervals().map(|(x, lo, y, hi)| {
+                ErrorBar::new_vertical(x, lo, y, hi, color.stroke_width(1), 8)
+            }))
+            .map_err(draw_err)?;
         }
         ctx.configure_series_labels()
             .background_style(WHITE.mix(0.8))
@@ -102,17 +138,23 @@ mod tests {
             x_label: "env steps",
             y_label: "mean return",
         };
-        let series = Series {
-            name: "ppo".into(),
-            points: vec![(0.0, -1200.0), (1.0, f64::NAN), (2.0, -300.0)],
-        };
-        let svg = line_chart_svg(&chart, &[series]).unwrap();
+        let series = Series::new("ppo", vec![(0.0, -1200.0), (1.0, f64::NAN), (2.0, -300.0)]);
+        let svg = line_chart_svg(&chart, std::slice::from_ref(&series)).unwrap();
         assert!(svg.starts_with("<svg") && svg.contains("learning curve"));
         assert!(svg.contains("env steps") && svg.contains("ppo"));
-        let empty = Series {
-            name: "none".into(),
-            points: vec![(f64::NAN, 1.0)],
-        };
+        let empty = Series::new("none", vec![(f64::NAN, 1.0)]);
         assert!(line_chart_svg(&chart, &[empty]).is_err());
+
+        // A finite interval inside the axes draws its bar; non-finite ones draw nothing.
+        let lines = |svg: &str| svg.matches("<line").count() + svg.matches("<polyline").count();
+        let with = series.clone().with_spread(vec![10.0, 5.0, f64::NAN]);
+        assert_eq!(with.intervals().count(), 1);
+        let bars = line_chart_svg(&chart, &[with]).unwrap();
+        assert!(lines(&bars) > lines(&svg), "no interval drawn");
+        let none = series.with_spread(vec![f64::NAN; 3]);
+        assert_eq!(
+            lines(&line_chart_svg(&chart, &[none]).unwrap()),
+            lines(&svg)
+        );
     }
 }

@@ -3,7 +3,9 @@
 //! assignments to its leaves (`--set key.path=value`), then read back into the structs.
 //!
 //! A key that the tree does not have is refused, naming the allowed keys at that level and the
-//! nearest one; a value of the wrong type is refused naming its key.
+//! nearest one; a value of the wrong type is refused naming its key. TOML has no null, so the
+//! string `none` unsets an optional setting (`learner.gcl.cost.shaping = "none"`) wherever the
+//! setting is not itself text.
 
 use anyhow::{bail, Context, Result};
 use serde::de::DeserializeOwned;
@@ -31,7 +33,11 @@ pub fn from_tree<T: DeserializeOwned>(tree: Value) -> Result<T> {
 /// path of `base` (empty at the root), for the messages.
 pub fn overlay(base: &mut Value, layer: &Value, at: &str) -> Result<()> {
     let Value::Object(layer) = layer else {
-        *base = layer.clone();
+        *base = if layer.as_str() == Some(NONE) && !base.is_string() {
+            Value::Null
+        } else {
+            layer.clone()
+        };
         return Ok(());
     };
     let Value::Object(base) = base else {
@@ -119,23 +125,26 @@ pub fn read_file(path: &Path) -> Result<Value> {
     })
 }
 
-/// `value` as TOML, the form `--config` reads; unset options (`null`) are left out, so they keep
-/// their defaults when the file is read back.
+/// `value` as TOML, the form `--config` reads; an unset option (`null`) is written `"none"`, which
+/// reads back as unset.
 pub fn to_toml(value: &impl Serialize) -> Result<String> {
-    fn without_nulls(v: Value) -> Value {
+    fn nulls_as_none(v: Value) -> Value {
         match v {
             Value::Object(map) => Value::Object(
                 map.into_iter()
-                    .filter(|(_, v)| !v.is_null())
-                    .map(|(k, v)| (k, without_nulls(v)))
+                    .map(|(k, v)| (k, nulls_as_none(v)))
                     .collect(),
             ),
+            Value::Null => Value::String(NONE.to_string()),
             other => other,
         }
     }
-    let tree = without_nulls(tree_of(value)?);
+    let tree = nulls_as_none(tree_of(value)?);
     toml::to_string(&tree).context("cannot write the settings as TOML")
 }
+
+/// The value that unsets an optional setting (TOML has no null).
+const NONE: &str = "none";
 
 /// The key of a run's `config.json` that holds the settings it was trained with.
 pub const SETTINGS_KEY: &str = "settings";
@@ -220,6 +229,32 @@ mod tests {
         assert_eq!(back.inner.hidden, vec![32]);
         assert_eq!(back.inner.limit, Some(2.5));
         assert_eq!(back.name, "pendulum");
+    }
+
+    #[test]
+    fn none_unsets_an_option_and_stays_text_where_the_setting_is_text() {
+        let mut tree = tree_of(&defaults()).unwrap();
+        assign(&mut tree, "inner.limit=2.5").unwrap();
+        assign(&mut tree, "inner.limit=none").unwrap();
+        assign(&mut tree, "name=none").unwrap();
+        let back: Outer = from_tree(tree.clone()).unwrap();
+        assert_eq!((back.inner.limit, back.name.as_str()), (None, "none"));
+        // Written as TOML and read back, the unset option stays unset.
+        let text = to_toml(&back).unwrap();
+        assert!(text.contains("limit = \"none\""), "{text}");
+        let mut again = tree_of(&defaults()).unwrap();
+        assign(&mut again, "inner.limit=3").unwrap();
+        overlay(
+            &mut again,
+            &serde_json::to_value(toml::from_str::<toml::Table>(&text).unwrap()).unwrap(),
+            "",
+        )
+        .unwrap();
+        assert_eq!(from_tree::<Outer>(again).unwrap(), back);
+        // A setting that is not optional refuses it by name.
+        assign(&mut tree, "inner.alpha=none").unwrap();
+        let err = from_tree::<Outer>(tree).unwrap_err().to_string();
+        assert!(err.starts_with("setting `inner.alpha`"), "{err}");
     }
 
     #[test]

@@ -52,6 +52,17 @@ pub enum FusionError {
     /// Segments must hold at least one step.
     #[error("a segment must hold at least one step")]
     ZeroSegment,
+    /// The reference batch was asked for but never given.
+    #[error("the fusion buffer holds no reference batch (see `FusionBuffer::with_reference`)")]
+    NoReference,
+    /// A held batch of a snapshot the buffer does not keep.
+    #[error("the fusion buffer keeps {kept} snapshots, not snapshot {index}")]
+    NoSnapshot {
+        /// The index asked for, oldest first.
+        index: usize,
+        /// Snapshots kept.
+        kept: usize,
+    },
     /// A policy returned a NaN or +∞ log-probability.
     #[error("snapshot {snapshot} gave log-probability {value} for episode {episode}, step {step}")]
     BadLogProb {
@@ -66,15 +77,37 @@ pub enum FusionError {
     },
 }
 
-struct Snapshot {
-    policy: Arc<dyn Policy>,
-    samples: Trajectories,
+/// A batch of episodes with `log π_j(u_t | x_t)` under each kept snapshot `j`, oldest first.
+struct Scored {
+    trajs: Trajectories,
+    log_probs: VecDeque<Array2<f32>>,
 }
 
-/// The last `K` policy snapshots and the samples each drew.
+struct Snapshot {
+    policy: Arc<dyn Policy>,
+    drawn: Scored,
+}
+
+/// A batch the buffer holds, scored under every kept snapshot as snapshots come and go.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Held {
+    /// The reference batch (the demonstrations), see [`FusionBuffer::with_reference`].
+    Reference,
+    /// The samples drawn by kept snapshot `k`, oldest first.
+    Samples(usize),
+}
+
+/// The last `K` policy snapshots and the samples each drew, and optionally a reference batch
+/// (the demonstrations).
+///
+/// Every held batch is scored under every kept snapshot once: when a snapshot arrives it scores
+/// its own samples under each kept policy and every held batch under its own policy, so an
+/// iteration costs `2K` policy evaluations of a batch instead of `K(K + 1)`, at the price of
+/// keeping `K(K + 1)` arrays of `N × T` log-probabilities.
 pub struct FusionBuffer {
     capacity: usize,
     snapshots: VecDeque<Snapshot>,
+    reference: Option<Scored>,
 }
 
 impl FusionBuffer {
@@ -86,10 +119,31 @@ impl FusionBuffer {
         Ok(Self {
             capacity,
             snapshots: VecDeque::with_capacity(capacity),
+            reference: None,
         })
     }
 
-    /// Adds a snapshot with the samples it drew, dropping the oldest beyond capacity.
+    /// The same buffer holding `trajs` as its reference batch (the demonstrations), scored under
+    /// every kept snapshot and every snapshot pushed later.
+    pub fn with_reference(mut self, trajs: Trajectories) -> Result<Self, FusionError> {
+        let log_probs = self
+            .snapshots
+            .par_iter()
+            .enumerate()
+            .map(|(k, snap)| scored_under(snap.policy.as_ref(), k, &trajs))
+            .collect::<Result<_, _>>()?;
+        self.reference = Some(Scored { trajs, log_probs });
+        Ok(self)
+    }
+
+    /// The reference batch, if the buffer holds one.
+    pub fn reference(&self) -> Option<&Trajectories> {
+        self.reference.as_ref().map(|r| &r.trajs)
+    }
+
+    /// Adds a snapshot with the samples it drew, dropping the oldest beyond capacity. The new
+    /// samples are scored under every kept snapshot, and every held batch under the new policy;
+    /// on error (a NaN or +∞ log-probability) the buffer is left as it was.
     pub fn push(
         &mut self,
         policy: Arc<dyn Policy>,
@@ -98,10 +152,49 @@ impl FusionBuffer {
         if samples.is_empty() {
             return Err(FusionError::NoSamples);
         }
-        if self.snapshots.len() == self.capacity {
+        let dropped = usize::from(self.snapshots.len() == self.capacity);
+        let staying: Vec<&Snapshot> = self.snapshots.iter().skip(dropped).collect();
+        let newest = staying.len();
+        // The new samples under every snapshot that stays and under the new one.
+        let mut policies: Vec<&dyn Policy> = staying.iter().map(|s| s.policy.as_ref()).collect();
+        policies.push(policy.as_ref());
+        let own: VecDeque<Array2<f32>> = policies
+            .par_iter()
+            .enumerate()
+            .map(|(k, p)| scored_under(*p, k, &samples))
+            .collect::<Result<_, _>>()?;
+        // Every batch that stays, under the new policy: the reference first.
+        let batches: Vec<&Trajectories> = self
+            .reference
+            .iter()
+            .map(|r| &r.trajs)
+            .chain(staying.iter().map(|s| &s.drawn.trajs))
+            .collect();
+        let mut under_new: VecDeque<Array2<f32>> = batches
+            .par_iter()
+            .map(|b| scored_under(policy.as_ref(), newest, b))
+            .collect::<Result<_, _>>()?;
+
+        if dropped == 1 {
             self.snapshots.pop_front();
         }
-        self.snapshots.push_back(Snapshot { policy, samples });
+        let held = self
+            .reference
+            .iter_mut()
+            .chain(self.snapshots.iter_mut().map(|s| &mut s.drawn));
+        for (scored, lp) in held.zip(under_new.drain(..)) {
+            if dropped == 1 {
+                scored.log_probs.pop_front();
+            }
+            scored.log_probs.push_back(lp);
+        }
+        self.snapshots.push_back(Snapshot {
+            policy,
+            drawn: Scored {
+                trajs: samples,
+                log_probs: own,
+            },
+        });
         Ok(())
     }
 
@@ -122,7 +215,7 @@ impl FusionBuffer {
 
     /// The kept samples, oldest snapshot first.
     pub fn samples(&self) -> impl Iterator<Item = &Trajectories> {
-        self.snapshots.iter().map(|s| &s.samples)
+        self.snapshots.iter().map(|s| &s.drawn.trajs)
     }
 
     /// Mixture weights `w_k = n_k / Σ n`, oldest snapshot first.
@@ -130,7 +223,7 @@ impl FusionBuffer {
         let counts: Array1<f64> = self
             .snapshots
             .iter()
-            .map(|s| s.samples.len() as f64)
+            .map(|s| s.drawn.trajs.len() as f64)
             .collect();
         let total = counts.sum();
         counts / total
@@ -141,37 +234,43 @@ impl FusionBuffer {
         if self.is_empty() {
             return Err(FusionError::Empty);
         }
-        let (n, t) = (trajs.len(), trajs.horizon());
-        let obs = trajs
-            .obs
-            .slice(s![.., ..t, ..])
-            .to_shape((n * t, trajs.spec.obs_dim()))
-            .expect("a sliced trajectory batch reshapes")
-            .to_owned();
-        let acts = trajs
-            .acts
-            .to_shape((n * t, trajs.spec.act_dim()))
-            .expect("an action batch reshapes")
-            .to_owned();
-        let per_snapshot: Vec<Array1<f32>> = self
+        let per_snapshot: Vec<Array2<f32>> = self
             .snapshots
             .par_iter()
-            .map(|snap| snap.policy.log_prob(obs.view(), acts.view()))
-            .collect();
-        let mut out = Array3::zeros((self.len(), n, t));
-        for (k, lp) in per_snapshot.into_iter().enumerate() {
-            if let Some(i) = lp.iter().position(|v| v.is_nan() || *v == f32::INFINITY) {
-                return Err(FusionError::BadLogProb {
-                    snapshot: k,
-                    episode: i / t,
-                    step: i % t,
-                    value: lp[i],
-                });
-            }
-            out.index_axis_mut(Axis(0), k)
-                .assign(&lp.into_shape_with_order((n, t)).expect("n·t log-probs"));
+            .enumerate()
+            .map(|(k, snap)| scored_under(snap.policy.as_ref(), k, trajs))
+            .collect::<Result<_, _>>()?;
+        Ok(stacked(per_snapshot.iter(), trajs))
+    }
+
+    /// The held batch `which`.
+    pub fn held(&self, which: Held) -> Result<&Trajectories, FusionError> {
+        Ok(&self.scored(which)?.trajs)
+    }
+
+    /// `log π_k(u_t | x_t)` of the held batch `which` under every kept snapshot, `[K, N, T]`:
+    /// what [`step_log_probs`](Self::step_log_probs) gives for it, without evaluating a policy.
+    pub fn held_step_log_probs(&self, which: Held) -> Result<Array3<f32>, FusionError> {
+        if self.is_empty() {
+            return Err(FusionError::Empty);
         }
-        Ok(out)
+        let scored = self.scored(which)?;
+        Ok(stacked(scored.log_probs.iter(), &scored.trajs))
+    }
+
+    fn scored(&self, which: Held) -> Result<&Scored, FusionError> {
+        match which {
+            Held::Reference => self.reference.as_ref().ok_or(FusionError::NoReference),
+            Held::Samples(k) => {
+                self.snapshots
+                    .get(k)
+                    .map(|s| &s.drawn)
+                    .ok_or(FusionError::NoSnapshot {
+                        index: k,
+                        kept: self.len(),
+                    })
+            }
+        }
     }
 
     /// Per-step log-density `[N, T]` of `trajs` under the chosen fusion: the segments of
@@ -219,7 +318,37 @@ impl FusionBuffer {
         if len == 0 {
             return Err(FusionError::ZeroSegment);
         }
-        let lp = self.step_log_probs(trajs)?.mapv(f64::from);
+        self.fused(self.step_log_probs(trajs)?, fusion, drawn_by, len)
+    }
+
+    /// [`log_density_per_segment`](Self::log_density_per_segment) of the held batch `which` (drawn
+    /// by snapshot `k` for [`Held::Samples`]`(k)`, a demonstration for [`Held::Reference`]), from
+    /// the log-probabilities the buffer keeps.
+    pub fn held_log_density_per_segment(
+        &self,
+        which: Held,
+        fusion: Fusion,
+        len: usize,
+    ) -> Result<Array2<f64>, FusionError> {
+        if len == 0 {
+            return Err(FusionError::ZeroSegment);
+        }
+        let drawn_by = match which {
+            Held::Reference => None,
+            Held::Samples(k) => Some(k),
+        };
+        self.fused(self.held_step_log_probs(which)?, fusion, drawn_by, len)
+    }
+
+    /// The segment log-densities of step log-probabilities `lp`, `[K, N, T]`, under `fusion`.
+    fn fused(
+        &self,
+        lp: Array3<f32>,
+        fusion: Fusion,
+        drawn_by: Option<usize>,
+        len: usize,
+    ) -> Result<Array2<f64>, FusionError> {
+        let lp = lp.mapv(f64::from);
         let (k_n, n, t) = lp.dim();
         let segments = t.div_ceil(len);
         // log q_k(σ) = Σ_{t∈σ} log π_k(u_t | x_t)
@@ -242,6 +371,49 @@ impl FusionBuffer {
             _ => latest,
         }
     }
+}
+
+/// `log π(u_t | x_t)` of every step of `trajs`, `[N, T]`; `snapshot` names the policy in the error
+/// a NaN or +∞ log-probability gives.
+fn scored_under(
+    policy: &dyn Policy,
+    snapshot: usize,
+    trajs: &Trajectories,
+) -> Result<Array2<f32>, FusionError> {
+    let (n, t) = (trajs.len(), trajs.horizon());
+    let obs = trajs
+        .obs
+        .slice(s![.., ..t, ..])
+        .to_shape((n * t, trajs.spec.obs_dim()))
+        .expect("a sliced trajectory batch reshapes")
+        .to_owned();
+    let acts = trajs
+        .acts
+        .to_shape((n * t, trajs.spec.act_dim()))
+        .expect("an action batch reshapes")
+        .to_owned();
+    let lp = policy.log_prob(obs.view(), acts.view());
+    if let Some(i) = lp.iter().position(|v| v.is_nan() || *v == f32::INFINITY) {
+        return Err(FusionError::BadLogProb {
+            snapshot,
+            episode: i / t,
+            step: i % t,
+            value: lp[i],
+        });
+    }
+    Ok(lp.into_shape_with_order((n, t)).expect("n·t log-probs"))
+}
+
+/// Per-snapshot `[N, T]` log-probabilities of `trajs` stacked into `[K, N, T]`.
+fn stacked<'a>(
+    per_snapshot: impl ExactSizeIterator<Item = &'a Array2<f32>>,
+    trajs: &Trajectories,
+) -> Array3<f32> {
+    let mut out = Array3::zeros((per_snapshot.len(), trajs.len(), trajs.horizon()));
+    for (k, lp) in per_snapshot.enumerate() {
+        out.index_axis_mut(Axis(0), k).assign(lp);
+    }
+    out
 }
 
 /// `logsumexp_k (log w_k + x[k, ..])` over the first axis, stable around the largest term.
@@ -389,16 +561,72 @@ mod tests {
                 .err(),
             Some(FusionError::NoSamples)
         );
-        buf.push(Arc::new(Broken), trajs(1, [0.0, 0.0])).unwrap();
-        let err = buf.step_log_probs(&trajs(2, [0.0, 0.0])).unwrap_err();
+        assert_eq!(
+            buf.held(Held::Reference).err(),
+            Some(FusionError::NoReference)
+        );
+        buf.push(Arc::new(FixedGaussian(0.0)), trajs(1, [0.0, 0.0]))
+            .unwrap();
+        // A policy with NaN log-probabilities is refused at the push, and the buffer is unchanged.
+        let err = buf
+            .push(Arc::new(Broken), trajs(2, [0.0, 0.0]))
+            .unwrap_err();
         assert!(matches!(
             err,
             FusionError::BadLogProb {
-                snapshot: 0,
+                snapshot: 1,
                 episode: 0,
                 step: 0,
                 ..
             }
         ));
+        assert_eq!(buf.len(), 1);
+        assert_eq!(
+            buf.held(Held::Samples(1)).err(),
+            Some(FusionError::NoSnapshot { index: 1, kept: 1 })
+        );
+    }
+
+    #[test]
+    fn held_batches_keep_the_log_densities_a_fresh_scoring_gives() {
+        // Five pushes through a buffer of three: the kept log-probabilities must follow the
+        // snapshots that come and go.
+        let demo = trajs(2, [0.5, -1.0]);
+        let mut buf = FusionBuffer::new(3)
+            .unwrap()
+            .with_reference(demo.clone())
+            .unwrap();
+        for (i, mean) in [0.0, 1.0, -2.0, 0.5, 3.0].into_iter().enumerate() {
+            buf.push(Arc::new(FixedGaussian(mean)), trajs(i + 1, [mean, -mean]))
+                .unwrap();
+            let held = (0..buf.len()).map(Held::Samples).chain([Held::Reference]);
+            for which in held {
+                let batch = buf.held(which).unwrap().clone();
+                let drawn_by = match which {
+                    Held::Samples(k) => Some(k),
+                    Held::Reference => None,
+                };
+                assert_eq!(
+                    buf.held_step_log_probs(which).unwrap(),
+                    buf.step_log_probs(&batch).unwrap()
+                );
+                for fusion in [Fusion::Mixture, Fusion::Own, Fusion::Latest] {
+                    for len in [1, 2] {
+                        assert_eq!(
+                            buf.held_log_density_per_segment(which, fusion, len)
+                                .unwrap(),
+                            buf.log_density_per_segment(&batch, fusion, drawn_by, len)
+                                .unwrap()
+                        );
+                    }
+                }
+            }
+        }
+        // A reference given to a buffer that already keeps snapshots is scored under them.
+        let late = three_snapshots().with_reference(demo.clone()).unwrap();
+        assert_eq!(
+            late.held_step_log_probs(Held::Reference).unwrap(),
+            late.step_log_probs(&demo).unwrap()
+        );
     }
 }

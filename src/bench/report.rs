@@ -157,13 +157,13 @@ fn plots(
         algorithms.dedup();
         let mut series: Vec<Series> = algorithms
             .iter()
-            .map(|&(_, name)| Series {
-                name: name.to_string(),
-                points: mine
-                    .iter()
-                    .filter(|g| g.name == name)
-                    .map(|g| (g.demos as f64, g.stat(|r| r.normalized_score).mean))
-                    .collect(),
+            .map(|&(_, name)| {
+                score_series(
+                    name,
+                    mine.iter()
+                        .filter(|g| g.name == name)
+                        .map(|g| (g.demos as f64, *g)),
+                )
             })
             .collect();
         let counts: Vec<f64> = mine.iter().map(|g| g.demos as f64).collect();
@@ -173,16 +173,13 @@ fn plots(
                 (lo.min(c), hi.max(c))
             });
         for (name, level) in [("expert", 1.0), ("random", 0.0)] {
-            series.push(Series {
-                name: name.into(),
-                points: vec![(lo, level), (hi, level)],
-            });
+            series.push(Series::new(name, vec![(lo, level), (hi, level)]));
         }
         let title = format!("{task}: normalised score vs demonstrations");
         let chart = Chart {
             title: &title,
             x_label: "demonstrations",
-            y_label: "normalised score (mean over seeds)",
+            y_label: SCORE_AXIS,
         };
         if let Ok(svg) = line_chart_svg(&chart, &series) {
             plots.push(Plot {
@@ -207,10 +204,10 @@ fn plots(
             for r in runs {
                 let dir = out.join(run_dir(r));
                 if let Ok(table) = metrics::read(&dir.join(METRICS_FILE)) {
-                    curves.push(Series {
-                        name: format!("{} demos", r.demos),
-                        points: table.column(x).into_iter().zip(table.column(y)).collect(),
-                    });
+                    curves.push(Series::new(
+                        format!("{} demos", r.demos),
+                        table.column(x).into_iter().zip(table.column(y)).collect(),
+                    ));
                 }
                 let cost_plot = dir.join(COST_PLOT_FILE);
                 if let Ok(svg) = std::fs::read_to_string(&cost_plot) {
@@ -240,8 +237,22 @@ fn plots(
     Ok(plots)
 }
 
-/// For a sweep over numbers: the normalised score (mean over seeds) against the swept value, one
-/// line per task and demonstration count.
+/// The vertical axis of the score plots.
+const SCORE_AXIS: &str = "normalised score (mean ± std over seeds)";
+
+/// The normalised score of each group at its `x`, with its standard deviation over seeds.
+fn score_series<'a>(name: &str, groups: impl Iterator<Item = (f64, &'a Group<'a>)>) -> Series {
+    let (points, spread) = groups
+        .map(|(x, g)| {
+            let score = g.stat(|r| r.normalized_score);
+            ((x, score.mean), score.std.unwrap_or(f64::NAN))
+        })
+        .unzip();
+    Series::new(name, points).with_spread(spread)
+}
+
+/// For a sweep over numbers: the normalised score (mean ± std over seeds) against the swept
+/// value, one line per task and demonstration count.
 fn sweep_plot(suite: &Suite, sweep: &Sweep, groups: &[Group<'_>]) -> Option<Plot> {
     let mut series = Vec::new();
     for task in &suite.tasks {
@@ -253,22 +264,17 @@ fn sweep_plot(suite: &Suite, sweep: &Sweep, groups: &[Group<'_>]) -> Option<Plot
         counts.sort_unstable();
         counts.dedup();
         for demos in counts {
-            let points: Vec<(f64, f64)> = sweep
-                .points
-                .iter()
-                .filter_map(|(value, name)| {
+            let line = score_series(
+                &format!("{task}, {demos} demos"),
+                sweep.points.iter().filter_map(|(value, name)| {
                     let g = groups
                         .iter()
                         .find(|g| g.task == task && g.name == name && g.demos == demos)?;
-                    Some(((*value)?, g.stat(|r| r.normalized_score).mean))
-                })
-                .filter(|(_, y)| y.is_finite())
-                .collect();
-            if !points.is_empty() {
-                series.push(Series {
-                    name: format!("{task}, {demos} demos"),
-                    points,
-                });
+                    Some(((*value)?, g))
+                }),
+            );
+            if line.points.iter().any(|(_, y)| y.is_finite()) {
+                series.push(line);
             }
         }
     }
@@ -276,7 +282,7 @@ fn sweep_plot(suite: &Suite, sweep: &Sweep, groups: &[Group<'_>]) -> Option<Plot
     let chart = Chart {
         title: &title,
         x_label: &sweep.key,
-        y_label: "normalised score (mean over seeds)",
+        y_label: SCORE_AXIS,
     };
     let svg = line_chart_svg(&chart, &series).ok()?;
     Some(Plot {

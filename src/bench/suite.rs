@@ -9,10 +9,11 @@ use std::fmt;
 use std::path::{Path, PathBuf};
 
 /// The suites built into the binary, by name.
-const BUILT_IN: [(&str, &str); 3] = [
+const BUILT_IN: [(&str, &str); 4] = [
     ("quick", include_str!("suites/quick.toml")),
     ("standard", include_str!("suites/standard.toml")),
     ("transfer", include_str!("suites/transfer.toml")),
+    ("ablation", include_str!("suites/ablation.toml")),
 ];
 // Unless the suite says otherwise, runs take the methods' own defaults: GCL iterations, BC epochs
 // and evaluation episodes as `train gcl`, `train bc` and `eval` take them.
@@ -364,6 +365,15 @@ mod tests {
             .map(|r| r.iterations)
             .collect();
         assert_eq!(cartpole, [150; 3]);
+
+        // Each lever is one variant of GCL next to GCL's defaults and BC, on three tasks.
+        let ablation = Suite::load("ablation").unwrap();
+        assert_eq!(ablation.tasks, ["pendulum", "reacher", "cartpole"]);
+        let mut names: Vec<&str> = ablation.runs.iter().map(|r| r.name.as_str()).collect();
+        names.dedup();
+        assert_eq!(names.len(), 3 * 10, "{names:?}");
+        assert_eq!(ablation.runs.len(), 3 * 10 * 3);
+        assert!(ablation.runs.iter().all(|r| r.reopt && r.demos == 16));
     }
 
     #[test]

@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 /// Arguments of `costlearn bench`.
 #[derive(clap::Args, Debug)]
 pub struct Args {
-    /// Built-in suite (`quick`, `standard`) or a suite file (`.toml`).
+    /// Built-in suite (`quick`, `standard`, `transfer`, `ablation`) or a suite file (`.toml`).
     #[arg(long, default_value = "quick")]
     suite: String,
     /// Output folder (default: `bench-out/<suite name>`).

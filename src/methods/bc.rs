@@ -225,19 +225,16 @@ fn load_policy(dir: &Path, config: &RunConfig) -> Result<Box<dyn Policy>> {
 
 fn write_curve(run: &RunDir, env: &str, history: &[EpochStats]) -> Result<()> {
     let epoch = |s: &EpochStats| s.epoch as f64;
-    let mut series = vec![Series {
-        name: "train".into(),
-        points: history.iter().map(|s| (epoch(s), s.train_nll)).collect(),
-    }];
+    let mut series = vec![Series::new(
+        "train",
+        history.iter().map(|s| (epoch(s), s.train_nll)).collect(),
+    )];
     let heldout: Vec<(f64, f64)> = history
         .iter()
         .filter_map(|s| s.heldout_nll.map(|v| (epoch(s), v)))
         .collect();
     if !heldout.is_empty() {
-        series.push(Series {
-            name: "held out".into(),
-            points: heldout,
-        });
+        series.push(Series::new("held out", heldout));
     }
     let title = format!("Behavioral cloning on {env}");
     super::write_curve(

@@ -1,16 +1,21 @@
 //! Checkpoints of `train rl` and `train gcl`, and `--resume`.
 //!
-//! After every iteration the learner's whole state goes into the run's `checkpoint/` folder (its
-//! networks, optimisers, normalisers, counters and, for GCL, the fusion buffer). The folder is
-//! written beside the old one as `checkpoint.tmp/` and then put in its place, so a run stopped at
-//! any moment (Ctrl-C, a crash, a full disk) leaves one whole checkpoint. `--resume` continues
-//! from it and takes exactly the steps the uninterrupted run would have taken.
+//! The learner's whole state (its networks, optimisers, normalisers, counters and, for GCL, the
+//! fusion buffer) goes into the run's `checkpoint/` folder after the first iteration that ends
+//! [`EVERY_S`] seconds after the last checkpoint, after the last iteration, and when the run is
+//! interrupted (Ctrl-C). The folder is written beside the old one as `checkpoint.tmp/` and then
+//! put in its place, so a run stopped at any moment (Ctrl-C, a crash, a full disk) leaves one
+//! whole checkpoint. `--resume` continues from it and takes exactly the steps the uninterrupted
+//! run would have taken: a crash costs at most the iterations of the last `EVERY_S` seconds, and
+//! when checkpoints are written does not change what a run computes.
 
 use super::RunOptions;
+use crate::interrupt;
 use crate::run_dir::{CsvRow, MetricsLog, RunDir, CONFIG_FILE};
 use anyhow::{bail, Context, Result};
 use serde::Serialize;
 use std::path::{Path, PathBuf};
+use std::time::Instant;
 
 /// The checkpoint folder of a run directory.
 pub const CHECKPOINT_DIR: &str = "checkpoint";
@@ -20,6 +25,40 @@ const PENDING_DIR: &str = "checkpoint.tmp";
 const COMPLETE_FILE: &str = "complete";
 /// Settings that may change when a run is resumed: they do not change its results.
 const FREE_SETTINGS: [&str; 4] = ["iterations", "threads", "device", "eval_episodes"];
+
+/// Seconds of training between two checkpoints.
+pub const EVERY_S: f64 = 10.0;
+
+/// When the next checkpoint is due: [`EVERY_S`] seconds after the last one, at the last iteration,
+/// or when the run is interrupted.
+pub struct Schedule {
+    last: Instant,
+}
+
+impl Schedule {
+    /// A schedule whose clock starts now.
+    pub fn new() -> Self {
+        Self {
+            last: Instant::now(),
+        }
+    }
+
+    /// Whether to write a checkpoint after an iteration (`last`: the run's last one); restarts
+    /// the clock when it says yes.
+    pub fn due(&mut self, last: bool) -> bool {
+        let due = last || interrupt::requested() || self.last.elapsed().as_secs_f64() >= EVERY_S;
+        if due {
+            self.last = Instant::now();
+        }
+        due
+    }
+}
+
+impl Default for Schedule {
+    fn default() -> Self {
+        Self::new()
+    }
+}
 
 /// Writes a checkpoint of the run with `save` and puts it in place of the previous one.
 pub fn save(run: &RunDir, save: impl FnOnce(&Path) -> Result<()>) -> Result<()> {

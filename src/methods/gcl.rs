@@ -176,6 +176,7 @@ fn train_gcl(settings: &Settings, options: &RunOptions, progress: &Progress) -> 
         // A resumed run's clock goes on from where the last one stopped.
         let earlier_s = log.table().column("wall_s").last().copied().unwrap_or(0.0);
         let start = Instant::now();
+        let mut schedule = checkpoint::Schedule::new();
         let outcome = (gcl.iteration()..settings.iterations).try_for_each(|i| -> Result<()> {
             let metrics = gcl.step()?;
             gcl.generator().save(&weights)?;
@@ -186,7 +187,7 @@ fn train_gcl(settings: &Settings, options: &RunOptions, progress: &Progress) -> 
                 metrics,
                 wall_s: earlier_s + start.elapsed().as_secs_f64(),
             })?;
-            if !tabular {
+            if !tabular && schedule.due(i + 1 == settings.iterations) {
                 checkpoint::save(&run, |dir| Ok(gcl.save_checkpoint(dir)?))?;
             }
             if interrupt::requested() && i + 1 < settings.iterations {
@@ -344,9 +345,6 @@ fn write_curve(run: &RunDir, env: &str, log: &MetricsLog<Row>) -> Result<()> {
             x_label: "environment steps",
             y_label: "mean true return per episode",
         },
-        &[Series {
-            name: "GCL policy".into(),
-            points,
-        }],
+        &[Series::new("GCL policy", points)],
     )
 }

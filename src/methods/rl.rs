@@ -156,6 +156,7 @@ fn train_rl(settings: &Settings, options: &RunOptions, progress: &Progress) -> R
         // A resumed run's clock goes on from where the last one stopped.
         let earlier_s = log.table().column("wall_s").last().copied().unwrap_or(0.0);
         let start = Instant::now();
+        let mut schedule = checkpoint::Schedule::new();
         let outcome = (ppo.iteration()..iterations).try_for_each(|i| -> Result<()> {
             let metrics = ppo.step()?;
             ppo.save(&weights)?;
@@ -165,7 +166,9 @@ fn train_rl(settings: &Settings, options: &RunOptions, progress: &Progress) -> R
                 metrics,
                 wall_s: earlier_s + start.elapsed().as_secs_f64(),
             })?;
-            checkpoint::save(&run, |dir| Ok(ppo.save_checkpoint(dir)?))?;
+            if schedule.due(i + 1 == iterations) {
+                checkpoint::save(&run, |dir| Ok(ppo.save_checkpoint(dir)?))?;
+            }
             if interrupt::requested() && i + 1 < iterations {
                 return Err(Interrupted { iteration: i + 1 }.into());
             }
@@ -275,9 +278,6 @@ fn write_curve(run: &RunDir, env: &str, log: &MetricsLog<Row>) -> Result<()> {
             x_label: "environment steps",
             y_label: "mean return per episode",
         },
-        &[Series {
-            name: "PPO".into(),
-            points,
-        }],
+        &[Series::new("PPO", points)],
     )
 }

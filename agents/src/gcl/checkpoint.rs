@@ -92,6 +92,9 @@ impl GclLearner {
         let mut rng = self.rng.clone();
         rng.set_word_pos(word_pos);
         let mut buffer = FusionBuffer::new(self.buffer.capacity()).map_err(fail)?;
+        if let Some(demos) = self.buffer.reference() {
+            buffer = buffer.with_reference(demos.clone()).map_err(fail)?;
+        }
         let mut kept = VecDeque::new();
         for k in 0..state.snapshots {
             let snapshot = SnapshotState::load(ppo, dir, &fusion_name(k)).map_err(fail)?;

@@ -5,7 +5,7 @@ use super::cost_net::{CostNet, CostNetBuilder, HostCostNet, StepBatch};
 use super::error::{check_finite, check_len, GclError, Result};
 use super::losses;
 use super::partition::log_mu_tilde;
-use crate::fusion::{Fusion, FusionBuffer};
+use crate::fusion::{Fusion, FusionBuffer, Held};
 use crate::nn::{Device, Graph, ParamId, ParamSet, Var};
 use costlearn_envs::{Rng, Trajectories};
 use ndarray::Array2;
@@ -214,6 +214,22 @@ impl Discriminator {
         let len = self.granularity.segment_len(trajs.horizon());
         Ok(buffer
             .log_density_per_segment(trajs, fusion, drawn_by, len)?
+            .iter()
+            .copied()
+            .collect())
+    }
+
+    /// [`log_q`](Self::log_q) of the batch `which` that `buffer` holds, from the
+    /// log-probabilities it keeps (no policy is evaluated).
+    pub fn held_log_q(
+        &self,
+        buffer: &FusionBuffer,
+        which: Held,
+        fusion: Fusion,
+    ) -> Result<Vec<f64>> {
+        let len = self.granularity.segment_len(buffer.held(which)?.horizon());
+        Ok(buffer
+            .held_log_density_per_segment(which, fusion, len)?
             .iter()
             .copied()
             .collect())

@@ -22,7 +22,7 @@ use super::partition::{log_mu_tilde, Scores};
 use super::train::{DiscriminatorTrainer, LogitStats};
 use crate::bc::BcConfig;
 use crate::cost::RewardSource;
-use crate::fusion::FusionBuffer;
+use crate::fusion::{FusionBuffer, Held};
 use crate::nn::{Device, NnError};
 use crate::ppo::{Ppo, PpoConfig, SnapshotState};
 use costlearn_envs::{episode_rng, EnvEntry, Rng, Trajectories};
@@ -185,7 +185,6 @@ pub struct GclLearner {
     pub(super) buffer: FusionBuffer,
     /// What each PPO policy snapshot in `buffer` is made of, oldest first, for checkpoints.
     pub(super) kept: VecDeque<SnapshotState>,
-    demos: Trajectories,
     pub(super) rng: Rng,
     pub(super) iteration: usize,
 }
@@ -195,7 +194,10 @@ impl std::fmt::Debug for GclLearner {
         f.debug_struct("GclLearner")
             .field("generator", &self.generator)
             .field("iteration", &self.iteration)
-            .field("demos", &self.demos.len())
+            .field(
+                "demos",
+                &self.buffer.reference().map_or(0, Trajectories::len),
+            )
             .finish_non_exhaustive()
     }
 }
@@ -269,6 +271,7 @@ impl GclLearner {
             .map_err(setup(0))?;
         let trainer = DiscriminatorTrainer::new(gcl).map_err(setup(0))?;
         let buffer = FusionBuffer::new(config.fusion_snapshots)
+            .and_then(|b| b.with_reference(demos))
             .map_err(|e| setup(0)(GclError::Fusion(e)))?;
         generator
             .set_cost(disc.host_cost())
@@ -279,7 +282,6 @@ impl GclLearner {
             trainer,
             buffer,
             kept: VecDeque::new(),
-            demos,
             rng,
             iteration: 0,
         })
@@ -341,7 +343,7 @@ impl GclLearner {
         // (c) k steps of L_disc = E_p[−log D] + E_q[−log(1 − D)], D = σ(−c_θ − log Z − log q).
         let round = self
             .trainer
-            .round(&mut self.disc, &self.buffer, &self.demos, &mut self.rng)
+            .round(&mut self.disc, &self.buffer, &mut self.rng)
             .map_err(gcl_err)?;
         let average = |v: &[f32]| v.iter().sum::<f32>() / v.len().max(1) as f32;
         let disc_loss = average(&round.disc_losses);
@@ -407,12 +409,17 @@ impl GclLearner {
                 .map(|&c| c.into())
                 .collect())
         };
-        let demo_costs = costs(&self.demos)?;
-        let demo_log_q = self.disc.log_q(&self.buffer, &self.demos, fusion, None)?;
+        let demo_costs = costs(self.buffer.held(Held::Reference)?)?;
+        let demo_log_q = self
+            .disc
+            .held_log_q(&self.buffer, Held::Reference, fusion)?;
         let (mut sample_costs, mut sample_log_q) = (Vec::new(), Vec::new());
         for (k, samples) in self.buffer.samples().enumerate() {
             sample_costs.extend(costs(samples)?);
-            sample_log_q.extend(self.disc.log_q(&self.buffer, samples, fusion, Some(k))?);
+            sample_log_q.extend(
+                self.disc
+                    .held_log_q(&self.buffer, Held::Samples(k), fusion)?,
+            );
         }
         let log_z = f64::from(self.disc.log_z());
         let scores = Scores {

@@ -573,7 +573,9 @@ mod training {
         for granularity in [Granularity::Traj, Granularity::Transition] {
             let mut rng = episode_rng(7, 0);
             let demos = trajs(16, 5, 1.0, 0.5, &mut rng);
-            let mut buffer = FusionBuffer::new(2).unwrap();
+            let mut buffer = FusionBuffer::new(2)
+                .and_then(|b| b.with_reference(demos.clone()))
+                .unwrap();
             let policy: Arc<dyn Policy> = Arc::new(FixedGaussian(-0.5));
             buffer
                 .push(policy, trajs(16, 5, -1.0, -0.5, &mut rng))
@@ -587,7 +589,7 @@ mod training {
             let mut disc = config.discriminator(Device::Cpu, 1, 1, &mut rng).unwrap();
             let before = full_loss(&disc, &buffer, &demos, config.fusion);
             let mut trainer = DiscriminatorTrainer::new(config.clone()).unwrap();
-            let round = trainer.round(&mut disc, &buffer, &demos, &mut rng).unwrap();
+            let round = trainer.round(&mut disc, &buffer, &mut rng).unwrap();
             let after = full_loss(&disc, &buffer, &demos, config.fusion);
             eprintln!(
                 "{granularity:?}: L_disc {before:.4} → {after:.4}, log Z {}",
@@ -674,24 +676,34 @@ mod training {
         let mut disc = config.discriminator(Device::Cpu, 1, 1, &mut rng).unwrap();
         let mut trainer = DiscriminatorTrainer::new(config).unwrap();
         let demos = trajs(4, 3, 0.0, 0.0, &mut rng);
-        let empty = FusionBuffer::new(1).unwrap();
+        let with_demos = |demos: &Trajectories| {
+            FusionBuffer::new(1)
+                .and_then(|b| b.with_reference(demos.clone()))
+                .unwrap()
+        };
+        let no_demos = FusionBuffer::new(1).unwrap();
         assert!(matches!(
-            trainer.round(&mut disc, &empty, &demos, &mut rng),
+            trainer.round(&mut disc, &no_demos, &mut rng),
+            Err(GclError::Empty(_))
+        ));
+        let empty = with_demos(&demos);
+        assert!(matches!(
+            trainer.round(&mut disc, &empty, &mut rng),
             Err(GclError::Fusion(_))
         ));
-        let mut buffer = FusionBuffer::new(1).unwrap();
+        let samples = trajs(4, 3, 0.0, 0.0, &mut rng);
+        let mut buffer = with_demos(&demos);
         buffer
-            .push(
-                Arc::new(FixedGaussian(0.0)),
-                trajs(4, 3, 0.0, 0.0, &mut rng),
-            )
+            .push(Arc::new(FixedGaussian(0.0)), samples.clone())
             .unwrap();
-        assert!(trainer.round(&mut disc, &buffer, &demos, &mut rng).is_ok());
+        assert!(trainer.round(&mut disc, &buffer, &mut rng).is_ok());
         let mut broken = demos.clone();
         broken.obs[[1, 2, 0]] = f32::NAN;
+        let mut buffer = with_demos(&broken);
+        buffer.push(Arc::new(FixedGaussian(0.0)), samples).unwrap();
         let before = disc.params().clone();
         assert!(matches!(
-            trainer.round(&mut disc, &buffer, &broken, &mut rng),
+            trainer.round(&mut disc, &buffer, &mut rng),
             Err(GclError::NonFinite { .. })
         ));
         assert_eq!(format!("{:?}", disc.params()), format!("{before:?}"));

@@ -10,7 +10,7 @@ use super::config::GclConfig;
 use super::cost_net::StepBatch;
 use super::discriminator::Discriminator;
 use super::error::{GclError, Result};
-use crate::fusion::FusionBuffer;
+use crate::fusion::{FusionBuffer, Held};
 use crate::nn::Adam;
 use costlearn_envs::{Rng, Trajectories};
 use ndarray::{s, Array3, Axis};
@@ -163,32 +163,33 @@ impl DiscriminatorTrainer {
         Ok(self.adam.load_state(disc.params(), path)?)
     }
 
-    /// `k` discriminator steps, each on `batch_size` demonstrations and `batch_size` samples drawn
-    /// from every sample kept in `buffer`, scored under the configured fusion density.
+    /// `k` discriminator steps, each on `batch_size` demonstrations (the reference batch of
+    /// `buffer`) and `batch_size` samples drawn from every sample kept in `buffer`, scored under
+    /// the configured fusion density.
     /// Stops with [`GclError::NonFinite`] (leaving the weights of the last good step) if a loss is
     /// not finite.
     pub fn round(
         &mut self,
         disc: &mut Discriminator,
         buffer: &FusionBuffer,
-        demos: &Trajectories,
         rng: &mut Rng,
     ) -> Result<DiscRound> {
-        if demos.is_empty() {
-            return Err(GclError::Empty("the demonstrations"));
-        }
+        let demos = buffer
+            .reference()
+            .filter(|d| !d.is_empty())
+            .ok_or(GclError::Empty("the demonstrations"))?;
         let fusion = self.config.fusion;
         let mut demo_pool = Pool {
             episodes: Vec::new(),
             log_q: Vec::new(),
         };
-        demo_pool.add(demos, disc.log_q(buffer, demos, fusion, None)?);
+        demo_pool.add(demos, disc.held_log_q(buffer, Held::Reference, fusion)?);
         let mut sample_pool = Pool {
             episodes: Vec::new(),
             log_q: Vec::new(),
         };
         for (k, samples) in buffer.samples().enumerate() {
-            sample_pool.add(samples, disc.log_q(buffer, samples, fusion, Some(k))?);
+            sample_pool.add(samples, disc.held_log_q(buffer, Held::Samples(k), fusion)?);
         }
         let b = self.config.batch_size;
         let mut out = DiscRound {
