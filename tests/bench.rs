@@ -96,9 +96,22 @@ fn a_tiny_suite_reports_every_run_and_resumes_only_the_unfinished_one() {
         "Failed runs",
         "normalised score",
         "cost Pearson",
+        "Across tasks",
+        "IQM [95% CI]",
+        "P(better than BC)",
     ] {
         assert!(md.contains(needle) && html.contains(needle), "{needle}");
     }
+    // One aggregate row per algorithm and demonstration count: GCL and BC with 1 and 2 demos,
+    // MaxEnt IRL with both; GCL's rows compare it with BC.
+    let across = md
+        .lines()
+        .skip_while(|l| !l.starts_with("## Across tasks"))
+        .take_while(|l| !l.starts_with("## Results"))
+        .filter(|l| l.starts_with("| gcl-transition | ") || l.starts_with("| bc | "))
+        .count();
+    assert_eq!(across, 4, "{md}");
+    assert!(out.join("plots/profile-demos-1.svg").is_file());
     assert!(md.contains("plots/score-pendulum.svg") && md.contains("plots/curves-pendulum-bc.svg"));
     assert!(html.matches("<svg").count() >= 4 && !html.contains("src=\"http"));
     assert!(out.join("plots/score-gridworld.svg").is_file());

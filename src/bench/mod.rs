@@ -5,8 +5,10 @@
 //! (one run directory each, ending with [`runner::RESULT_FILE`]), `results.csv`, `report.md`,
 //! `report.html` and `plots/`.
 
+pub mod across_tasks;
 pub mod aggregate;
 pub mod report;
+pub mod robust_aggregates;
 pub mod runner;
 pub mod suite;
 pub mod variant;

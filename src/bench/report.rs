@@ -1,6 +1,7 @@
 //! The report of a bench: `results.csv` (one row per run), `report.md` and a self-contained
 //! `report.html` (inline SVG), with their plots under `plots/`.
 
+use super::across_tasks;
 use super::aggregate::MeanStd;
 use super::runner::{RunResult, Status};
 use super::suite::{Algorithm, Suite};
@@ -124,11 +125,16 @@ struct Plot {
 pub fn write(out: &Path, suite: &Suite, results: &[RunResult], context: &Provenance) -> Result<()> {
     write_file(&out.join("results.csv"), csv_text(results).as_bytes())?;
     let groups = groups(results);
-    let plots = plots(out, suite, results, &groups)?;
+    let across = across_tasks::rows(suite, results, suite.bootstrap_resamples);
+    let mut plots: Vec<Plot> = across_tasks::profile_plots(&across)
+        .into_iter()
+        .map(|(path, svg)| Plot { path, svg })
+        .collect();
+    plots.extend(self::plots(out, suite, results, &groups)?);
     for plot in plots.iter().filter(|p| p.path.starts_with("plots/")) {
         write_file(&out.join(&plot.path), plot.svg.as_bytes())?;
     }
-    let (md, html) = documents(suite, results, &groups, &plots, context)?;
+    let (md, html) = documents(suite, results, &groups, &across, &plots, context)?;
     write_file(&out.join("report.md"), md.as_bytes())?;
     write_file(&out.join("report.html"), html.as_bytes())
 }
@@ -369,10 +375,12 @@ fn documents(
     suite: &Suite,
     results: &[RunResult],
     groups: &[Group<'_>],
+    across: &[across_tasks::Row],
     plots: &[Plot],
     context: &Provenance,
 ) -> Result<(String, String)> {
-    let rows = table(suite, groups)?;
+    let rows: Vec<Vec<String>> = table(suite, groups)?.into_iter().map(Vec::from).collect();
+    let across = across_tasks::cells(across);
     let seeds: Vec<String> = suite.seeds.iter().map(u64::to_string).collect();
     let total_s: f64 = results.iter().map(|r| r.wall_s).sum();
     let facts = [
@@ -402,16 +410,14 @@ fn documents(
     for (key, value) in &facts {
         let _ = writeln!(md, "- **{key}**: {value}");
     }
+    let _ = write!(md, "\n## Across tasks\n\n{ACROSS_TEXT}\n\n");
+    md_table(&mut md, &across_tasks::COLUMNS, &across);
     md.push_str(
         "\n## Results\n\nNormalised return `(R − R_random) / (R_expert − R_random)` and true return, \
          mean ± standard deviation over seeds; learned-cost quality where the evaluation measures it. \
          Every raw number is in `results.csv`.\n\n",
     );
-    let _ = writeln!(md, "| {} |", COLUMNS.join(" | "));
-    let _ = writeln!(md, "|{}", "---|".repeat(COLUMNS.len()));
-    for row in &rows {
-        let _ = writeln!(md, "| {} |", row.join(" | "));
-    }
+    md_table(&mut md, &COLUMNS, &rows);
     md.push_str("\n## Failed runs\n\n");
     if failures.is_empty() {
         md.push_str("None.\n");
@@ -446,19 +452,15 @@ fn documents(
             escape(value.trim_matches('`'))
         );
     }
-    html.push_str("</ul>\n<h2>Results</h2>\n<p>Normalised return and true return, mean ± standard deviation over seeds; learned-cost quality where the evaluation measures it. Every raw number is in <code>results.csv</code>.</p>\n<table>\n<tr>");
-    for c in COLUMNS {
-        let _ = write!(html, "<th>{c}</th>");
-    }
-    html.push_str("</tr>\n");
-    for row in &rows {
-        html.push_str("<tr>");
-        for cell in row {
-            let _ = write!(html, "<td>{}</td>", escape(cell));
-        }
-        html.push_str("</tr>\n");
-    }
-    html.push_str("</table>\n<h2>Failed runs</h2>\n<ul>\n");
+    let _ = writeln!(
+        html,
+        "</ul>\n<h2>Across tasks</h2>\n<p>{}</p>",
+        escape(&ACROSS_TEXT.replace('`', ""))
+    );
+    html_table(&mut html, &across_tasks::COLUMNS, &across);
+    html.push_str("<h2>Results</h2>\n<p>Normalised return and true return, mean ± standard deviation over seeds; learned-cost quality where the evaluation measures it. Every raw number is in <code>results.csv</code>.</p>\n");
+    html_table(&mut html, &COLUMNS, &rows);
+    html.push_str("<h2>Failed runs</h2>\n<ul>\n");
     if failures.is_empty() {
         html.push_str("<li>None.</li>\n");
     }
@@ -483,6 +485,40 @@ fn documents(
     }
     html.push_str("</body></html>\n");
     Ok((md, html))
+}
+
+/// What the aggregates across tasks are.
+const ACROSS_TEXT: &str = "Normalised scores of every task and seed pooled per algorithm and \
+    demonstration count, as rliable aggregates them (Agarwal et al. 2021): the interquartile mean \
+    (IQM: the middle half of the sorted scores), mean, median and optimality gap (`1 − mean(min(x, 1))`), \
+    each with a 95 % stratified-bootstrap interval (runs resampled within each task), and for GCL the \
+    probability that a run beats BC's on the same task (Mann–Whitney, averaged over tasks). \
+    The performance profiles below plot the fraction of runs scoring above each τ.";
+
+/// Appends a Markdown table.
+fn md_table(md: &mut String, columns: &[&str], rows: &[Vec<String>]) {
+    let _ = writeln!(md, "| {} |", columns.join(" | "));
+    let _ = writeln!(md, "|{}", "---|".repeat(columns.len()));
+    for row in rows {
+        let _ = writeln!(md, "| {} |", row.join(" | "));
+    }
+}
+
+/// Appends an HTML table.
+fn html_table(html: &mut String, columns: &[&str], rows: &[Vec<String>]) {
+    html.push_str("<table>\n<tr>");
+    for c in columns {
+        let _ = write!(html, "<th>{c}</th>");
+    }
+    html.push_str("</tr>\n");
+    for row in rows {
+        html.push_str("<tr>");
+        for cell in row {
+            let _ = write!(html, "<td>{}</td>", escape(cell));
+        }
+        html.push_str("</tr>\n");
+    }
+    html.push_str("</table>\n");
 }
 
 /// The SVG element of a document, without any `<?xml …?>` line before it.

@@ -21,6 +21,9 @@ use crate::evaluation::DEFAULT_EPISODES as DEFAULT_EVAL_EPISODES;
 use crate::methods::bc::DEFAULT_EPOCHS;
 use crate::methods::gcl::DEFAULT_ITERATIONS;
 
+/// Bootstrap resamples behind each interval of a report's aggregates, unless the suite says.
+pub const DEFAULT_RESAMPLES: usize = 2000;
+
 /// Steps per discriminator segment of [`Algorithm::GclSegment`].
 pub const SEGMENT_LEN: usize = 10;
 
@@ -111,6 +114,8 @@ struct SuiteFile {
     epochs: Option<usize>,
     eval_episodes: Option<usize>,
     reopt: Option<bool>,
+    /// Bootstrap resamples behind each interval of the report's aggregates across tasks.
+    bootstrap_resamples: Option<usize>,
     #[serde(rename = "task")]
     tasks: Vec<TaskFile>,
     #[serde(default, rename = "variant")]
@@ -196,6 +201,8 @@ pub struct Suite {
     pub runs: Vec<RunSpec>,
     /// Its sweeps, each over the variants it expanded to.
     pub sweeps: Vec<Sweep>,
+    /// Bootstrap resamples behind each interval of the aggregates across tasks.
+    pub bootstrap_resamples: usize,
     /// The TOML text it was read from.
     pub text: String,
 }
@@ -237,6 +244,9 @@ impl Suite {
             eval_episodes: file.eval_episodes,
             reopt: file.reopt,
         };
+        if file.bootstrap_resamples == Some(0) {
+            bail!("suite {origin}: `bootstrap_resamples` must be at least 1");
+        }
         if file.seeds.is_empty() {
             bail!("suite {origin}: `seeds` must list at least one seed");
         }
@@ -311,6 +321,7 @@ impl Suite {
             tasks,
             runs,
             sweeps,
+            bootstrap_resamples: file.bootstrap_resamples.unwrap_or(DEFAULT_RESAMPLES),
             text: text.to_string(),
         })
     }
