@@ -222,3 +222,196 @@ fn a_variant_and_a_sweep_run_under_their_names_and_get_rows_and_a_plot() {
     );
     assert!(!other.exists());
 }
+
+/// `results.csv` of a bench folder without its timing column.
+fn results_without_time(out: &Path) -> Vec<String> {
+    let csv = std::fs::read_to_string(out.join("results.csv")).unwrap();
+    let header: Vec<&str> = csv.lines().next().unwrap().split(',').collect();
+    let wall = header.iter().position(|h| *h == "wall_s").unwrap();
+    csv.lines()
+        .map(|l| {
+            let mut cells: Vec<&str> = l.splitn(header.len(), ',').collect();
+            cells.remove(wall);
+            cells.join(",")
+        })
+        .collect()
+}
+
+#[test]
+fn two_shards_merged_give_the_unsharded_results() {
+    let tmp = tempfile::tempdir().unwrap();
+    let suite = tiny_suite(tmp.path());
+    let whole = tmp.path().join("whole");
+    let res = bench(&suite, &whole, &[]);
+    assert!(res.status.success(), "{}", stderr(&res));
+
+    // Shard 1 by flag; shard 2 from the Slurm variables of a job array counted from 0.
+    let (one, two) = (tmp.path().join("one"), tmp.path().join("two"));
+    let first = bench(&suite, &one, &["--shard", "1/2"]);
+    assert!(first.status.success(), "{}", stderr(&first));
+    let second = std::process::Command::new(env!("CARGO_BIN_EXE_costlearn"))
+        .args(["bench", "--suite", &suite, "--out", two.to_str().unwrap()])
+        .env("SLURM_ARRAY_TASK_ID", "1")
+        .env("SLURM_ARRAY_TASK_MIN", "0")
+        .env("SLURM_ARRAY_TASK_COUNT", "2")
+        .output()
+        .unwrap();
+    assert!(second.status.success(), "{}", stderr(&second));
+    let said = String::from_utf8_lossy(&second.stdout);
+    assert!(said.contains("running shard 2/2"), "{said}");
+    assert!(one.join("shards/1-of-2.json").is_file() && two.join("shards/2-of-2.json").is_file());
+    assert!(!one.join("report.md").exists(), "a shard writes no report");
+
+    // One shard alone: the report is written, and the missing runs are named.
+    let part = tmp.path().join("part");
+    let lone = costlearn(&[
+        "bench",
+        "merge",
+        one.to_str().unwrap(),
+        "--out",
+        part.to_str().unwrap(),
+    ]);
+    assert!(!lone.status.success());
+    assert!(
+        stderr(&lone).contains("runs are in none of the folders"),
+        "{}",
+        stderr(&lone)
+    );
+    assert!(part.join("report.md").is_file());
+
+    let merged = tmp.path().join("merged");
+    let res = costlearn(&[
+        "bench",
+        "merge",
+        one.to_str().unwrap(),
+        two.to_str().unwrap(),
+        "--out",
+        merged.to_str().unwrap(),
+    ]);
+    assert!(res.status.success(), "{}", stderr(&res));
+    assert_eq!(results_without_time(&merged), results_without_time(&whole));
+    assert!(merged
+        .join("runs/pendulum/bc/demos-2/seed-0/metrics.csv")
+        .is_file());
+    let md = std::fs::read_to_string(merged.join("report.md")).unwrap();
+    assert!(md.contains("bench merge"), "{md}");
+
+    // Folders of another suite are refused, naming the folder.
+    let other = tmp.path().join("other");
+    std::fs::create_dir_all(&other).unwrap();
+    std::fs::write(other.join("suite.toml"), "name = \"x\"\n").unwrap();
+    let refused = costlearn(&[
+        "bench",
+        "merge",
+        one.to_str().unwrap(),
+        other.to_str().unwrap(),
+        "--out",
+        tmp.path().join("m2").to_str().unwrap(),
+    ]);
+    assert_clean_failure(&refused, "ran another suite");
+
+    // So are shards run by another costlearn version.
+    let record = two.join("shards/2-of-2.json");
+    let text = std::fs::read_to_string(&record).unwrap();
+    let version = format!("\"version\": \"{}\"", env!("CARGO_PKG_VERSION"));
+    assert!(text.contains(&version), "{text}");
+    std::fs::write(
+        &record,
+        text.replace(&version, "\"version\": \"0.0.0-old\""),
+    )
+    .unwrap();
+    let refused = costlearn(&[
+        "bench",
+        "merge",
+        one.to_str().unwrap(),
+        two.to_str().unwrap(),
+        "--out",
+        tmp.path().join("m3").to_str().unwrap(),
+    ]);
+    assert_clean_failure(&refused, "0.0.0-old");
+}
+
+/// A stand-in for Slurm's `sbatch`: runs the job script it reads from standard input at once
+/// (an array's tasks one after the other, with Slurm's variables and `%A_%a` logs), records its
+/// arguments, and prints a job id as `--parsable` does.
+#[cfg(unix)]
+const SBATCH: &str = r#"#!/bin/bash
+set -eu
+echo "$*" >> "$SBATCH_LOG"
+script=$(mktemp)
+cat > "$script"
+id=$(( $(wc -l < "$SBATCH_LOG") + 100 ))
+out=$(sed -n 's/^#SBATCH --output=//p' "$script" | tr -d "'")
+range=$(sed -n 's/^#SBATCH --array=\([0-9]*\)-\([0-9]*\)$/\1 \2/p' "$script")
+if [ -n "$range" ]; then
+  set -- $range
+  for ((t = $1; t <= $2; t++)); do
+    log=${out//%A/$id}; log=${log//%a/$t}
+    SLURM_ARRAY_JOB_ID=$id SLURM_ARRAY_TASK_ID=$t SLURM_ARRAY_TASK_MIN=$1 \
+      SLURM_ARRAY_TASK_COUNT=$(( $2 - $1 + 1 )) bash "$script" > "$log" 2>&1
+  done
+else
+  bash "$script" > "${out//%j/$id}" 2>&1
+fi
+echo "$id"
+"#;
+
+#[cfg(unix)]
+#[test]
+fn the_slurm_script_runs_the_shards_as_an_array_and_merges_after_them() {
+    use std::os::unix::fs::PermissionsExt;
+    let tmp = tempfile::tempdir().unwrap();
+    let suite = tiny_suite(tmp.path());
+    let bin = tmp.path().join("bin");
+    std::fs::create_dir_all(&bin).unwrap();
+    let sbatch = bin.join("sbatch");
+    std::fs::write(&sbatch, SBATCH).unwrap();
+    std::fs::set_permissions(&sbatch, std::fs::Permissions::from_mode(0o755)).unwrap();
+    let script = tmp.path().join("submit.sh");
+    let out = tmp.path().join("out");
+    let res = costlearn(&[
+        "bench",
+        "slurm",
+        "--suite",
+        &suite,
+        "--out",
+        out.to_str().unwrap(),
+        "--shards",
+        "3",
+        "--script",
+        script.to_str().unwrap(),
+    ]);
+    assert!(res.status.success(), "{}", stderr(&res));
+    let text = std::fs::read_to_string(&script).unwrap();
+    assert!(
+        text.contains("#SBATCH --array=1-3") && text.contains("--resume"),
+        "{text}"
+    );
+
+    let log = tmp.path().join("sbatch.log");
+    let path = format!(
+        "{}:{}",
+        bin.display(),
+        std::env::var("PATH").unwrap_or_default()
+    );
+    let submitted = std::process::Command::new("bash")
+        .arg(&script)
+        .current_dir(tmp.path())
+        .env("PATH", path)
+        .env("SBATCH_LOG", &log)
+        .output()
+        .unwrap();
+    assert!(submitted.status.success(), "{}", stderr(&submitted));
+    // The array was queued first (job 101), the merge after it, waiting for its success.
+    let calls = std::fs::read_to_string(&log).unwrap();
+    let calls: Vec<&str> = calls.lines().collect();
+    assert_eq!(calls, ["--parsable", "--parsable --dependency=afterok:101"]);
+    for task in 1..=3 {
+        let task_log = out.join(format!("logs/101_{task}.out"));
+        let said = std::fs::read_to_string(&task_log).unwrap();
+        assert!(said.contains(&format!("running shard {task}/3")), "{said}");
+        assert!(out.join(format!("shards/{task}-of-3.json")).is_file());
+    }
+    assert_eq!(results_without_time(&out).len(), 10);
+    assert!(out.join("report.html").is_file());
+}

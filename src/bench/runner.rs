@@ -227,7 +227,7 @@ fn summary(spec: &RunSpec, result: &RunResult) -> String {
 }
 
 /// The result file of the run in `dir`, if it finished.
-fn read_result(dir: &Path) -> Result<Option<RunResult>> {
+pub(super) fn read_result(dir: &Path) -> Result<Option<RunResult>> {
     let path = dir.join(RESULT_FILE);
     if !path.is_file() {
         return Ok(None);
