@@ -59,3 +59,4 @@ pub mod progress;
 pub mod render;
 pub mod run_dir;
 pub mod settings;
+pub mod tensorboard;

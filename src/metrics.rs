@@ -11,6 +11,16 @@ pub struct Table {
 }
 
 impl Table {
+    /// The column names.
+    pub fn header(&self) -> &[String] {
+        &self.header
+    }
+
+    /// The rows, in order.
+    pub fn rows(&self) -> &[Vec<f64>] {
+        &self.rows
+    }
+
     /// The column `name`, or nothing when the table has no such column.
     pub fn column(&self, name: &str) -> Vec<f64> {
         match self.header.iter().position(|h| h == name) {

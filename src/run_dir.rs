@@ -1,8 +1,9 @@
 //! Run directories: one folder per training run holding its configuration (`config.json`), its
-//! metrics (`metrics.csv`), its weights and its plots. Every file is written atomically, so a run
+//! metrics (`metrics.csv`, and the same scalars for TensorBoard), its weights and its plots. Every file is written atomically, so a run
 //! that stops at any point leaves only whole files behind.
 
 use crate::metrics::{self, Table};
+use crate::tensorboard::{self, EVENTS_FILE};
 use anyhow::{bail, Context, Result};
 use costlearn_envs::atomic::write_atomically;
 use serde::Serialize;
@@ -13,6 +14,13 @@ use std::path::{Path, PathBuf};
 pub const CONFIG_FILE: &str = "config.json";
 /// Name of the metrics file.
 pub const METRICS_FILE: &str = "metrics.csv";
+
+/// Seconds since the UNIX epoch.
+fn unix_now() -> f64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0.0, |d| d.as_secs_f64())
+}
 
 /// The output folder of one run.
 #[derive(Debug)]
@@ -92,6 +100,8 @@ impl RunDir {
     pub fn metrics<R: CsvRow>(&self) -> MetricsLog<R> {
         MetricsLog {
             path: self.file(METRICS_FILE),
+            events: self.file(EVENTS_FILE),
+            start: unix_now(),
             rows: Vec::new(),
             text: String::new(),
         }
@@ -120,8 +130,17 @@ impl RunDir {
                 Err(_) => bail!("{} has a row without an iteration: {line}", path.display()),
             }
         }
+        // The clock of the resumed run goes on from the last row's.
+        let earlier = metrics::parse(&text)
+            .column("wall_s")
+            .last()
+            .copied()
+            .filter(|w| w.is_finite())
+            .unwrap_or(0.0);
         Ok(MetricsLog {
             path,
+            events: self.file(EVENTS_FILE),
+            start: unix_now() - earlier,
             rows: Vec::new(),
             text,
         })
@@ -137,11 +156,15 @@ pub trait CsvRow {
     fn cells(&self) -> Vec<String>;
 }
 
-/// A CSV file that grows by one row at a time. Each append rewrites the file atomically, so
-/// readers never see half a row.
+/// A CSV file that grows by one row at a time, and its TensorBoard event file (see
+/// [`tensorboard`](crate::tensorboard)). Each append rewrites both atomically, so readers never
+/// see half a row.
 #[derive(Debug)]
 pub struct MetricsLog<R> {
     path: PathBuf,
+    events: PathBuf,
+    /// UNIX time of the run's start, the origin of the events' wall times.
+    start: f64,
     rows: Vec<R>,
     text: String,
 }
@@ -155,7 +178,10 @@ impl<R: CsvRow> MetricsLog<R> {
         self.text.push_str(&csv_line(row.cells()));
         self.rows.push(row);
         write_atomically(&self.path, |f| f.write_all(self.text.as_bytes()))
-            .with_context(|| format!("cannot write {}", self.path.display()))
+            .with_context(|| format!("cannot write {}", self.path.display()))?;
+        let events = tensorboard::events(&self.table(), self.start);
+        write_atomically(&self.events, |f| f.write_all(&events))
+            .with_context(|| format!("cannot write {}", self.events.display()))
     }
 
     /// The rows appended by this process (a resumed run's earlier rows are only in the file).

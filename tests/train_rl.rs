@@ -45,6 +45,29 @@ fn a_tiny_run_writes_config_metrics_weights_and_a_plot() {
     assert_eq!(last[1], "8000");
     assert!(last[3].parse::<f32>().unwrap().is_finite());
 
+    // The same scalars in a TensorBoard event file, one event per iteration.
+    let events = std::fs::read(out.join(costlearn::tensorboard::EVENTS_FILE)).unwrap();
+    let events = costlearn::tensorboard::read(&events).unwrap();
+    assert_eq!(events.len(), 3, "the file version, then 2 iterations");
+    let Some(costlearn::tensorboard::What::Summary(summary)) = &events[2].what else {
+        panic!("{:?}", events[2]);
+    };
+    assert_eq!(events[2].step, 2);
+    let header: Vec<&str> = lines[0].split(',').collect();
+    let value = |tag: &str| {
+        summary
+            .value
+            .iter()
+            .find(|v| v.tag == tag)
+            .unwrap()
+            .simple_value
+    };
+    assert_eq!(value("env_steps"), Some(8000.0));
+    let mean_return: f32 = last[header.iter().position(|h| *h == "mean_return").unwrap()]
+        .parse()
+        .unwrap();
+    assert_eq!(value("mean_return"), Some(mean_return));
+
     assert!(
         std::fs::metadata(out.join("weights.safetensors"))
             .unwrap()
@@ -105,4 +128,44 @@ fn bad_input_gives_one_line_errors_and_no_directory() {
     ]);
     assert_clean_failure(&device, "unknown device");
     assert!(!out.exists());
+}
+
+/// TensorBoard's own reader reads the event file (`.ci/run` runs it with the `python3` named by
+/// `COSTLEARN_TENSORBOARD_PYTHON`, in a virtual environment that has `tensorboard`).
+#[test]
+#[ignore = "needs Python with the tensorboard package"]
+fn tensorboard_reads_the_event_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("run");
+    let run = costlearn(&[
+        "train",
+        "rl",
+        "--env",
+        "pendulum",
+        "--iterations",
+        "3",
+        "--eval-episodes",
+        "0",
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    assert!(run.status.success(), "{}", stderr(&run));
+    let python = std::env::var("COSTLEARN_TENSORBOARD_PYTHON").unwrap_or_else(|_| "python3".into());
+    let script = "import sys\n\
+        from tensorboard.backend.event_processing.event_accumulator import EventAccumulator\n\
+        ea = EventAccumulator(sys.argv[1]); ea.Reload()\n\
+        print(' '.join(f'{e.step}:{e.value!r}' for e in ea.Scalars('mean_return')))\n";
+    let read = std::process::Command::new(python)
+        .args(["-c", script, out.to_str().unwrap()])
+        .output()
+        .unwrap();
+    assert!(read.status.success(), "{}", stderr(&read));
+    let csv = costlearn::metrics::read(&out.join("metrics.csv")).unwrap();
+    let want: Vec<String> = csv
+        .column("iteration")
+        .iter()
+        .zip(csv.column("mean_return"))
+        .map(|(i, r)| format!("{i}:{:?}", f64::from(r as f32)))
+        .collect();
+    assert_eq!(String::from_utf8_lossy(&read.stdout).trim(), want.join(" "));
 }
