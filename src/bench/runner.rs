@@ -1,6 +1,7 @@
 //! Running a suite: every run trains in-process into its own run directory, is evaluated, and
 //! ends by writing its result file. A run whose result file exists is finished; `--resume` skips it.
 
+use super::shard;
 use super::suite::{Algorithm, RunSpec, Suite, SEGMENT_LEN};
 use crate::evaluate::{evaluate_dir, Reopt};
 use crate::evaluation::{self, EVAL_FILE};
@@ -134,13 +135,18 @@ pub fn run_suite(suite: &Suite, out: &Path, jobs: usize) -> Result<Vec<RunResult
         .iter()
         .map(|spec| read_result(&out.join(spec.dir())))
         .collect::<Result<_>>()?;
-    let pending: Vec<&RunSpec> = suite
+    // The longest runs first, so that the last ones to finish are short (results do not depend
+    // on the order).
+    let mut pending: Vec<(&RunSpec, f64)> = suite
         .runs
         .iter()
+        .zip(shard::expected_costs(&suite.runs))
         .zip(&finished)
         .filter(|(_, done)| done.is_none())
-        .map(|(spec, _)| spec)
+        .map(|(run, _)| run)
         .collect();
+    pending.sort_by(|a, b| b.1.total_cmp(&a.1));
+    let pending: Vec<&RunSpec> = pending.into_iter().map(|(spec, _)| spec).collect();
     let done = suite.runs.len() - pending.len();
     if done > 0 {
         println!(

@@ -114,18 +114,22 @@ pub fn expected_cost(spec: &RunSpec, horizon: usize) -> f64 {
     }
 }
 
-/// The shard (from 0) of each run: the most expensive first, each to the least loaded shard.
-fn assign(runs: &[RunSpec], count: usize) -> Vec<usize> {
+/// The [`expected_cost`] of each run.
+pub fn expected_costs(runs: &[RunSpec]) -> Vec<f64> {
     let mut horizons: BTreeMap<&str, usize> = BTreeMap::new();
-    let costs: Vec<f64> = runs
-        .iter()
+    runs.iter()
         .map(|spec| {
             let h = *horizons
                 .entry(&spec.task)
                 .or_insert_with(|| registry::make(&spec.task).map_or(1, |env| env.spec().horizon));
             expected_cost(spec, h)
         })
-        .collect();
+        .collect()
+}
+
+/// The shard (from 0) of each run: the most expensive first, each to the least loaded shard.
+fn assign(runs: &[RunSpec], count: usize) -> Vec<usize> {
+    let costs = expected_costs(runs);
     let mut order: Vec<usize> = (0..runs.len()).collect();
     order.sort_by(|&a, &b| costs[b].total_cmp(&costs[a]).then(a.cmp(&b)));
     let mut load = vec![0.0_f64; count.max(1)];

@@ -18,9 +18,10 @@ pub struct Args {
     /// Output folder (default: `bench-out/<suite name>`).
     #[arg(long)]
     out: Option<PathBuf>,
-    /// Runs at once; the cores are split between them. Results do not depend on it.
-    #[arg(long, default_value_t = 1)]
-    jobs: usize,
+    /// Runs at once (default: one per core); the cores are split between them, the longest runs
+    /// go first. Results do not depend on it.
+    #[arg(long)]
+    jobs: Option<usize>,
     /// Continue the bench in a non-empty output folder, skipping its finished runs.
     #[arg(long)]
     resume: bool,
@@ -160,5 +161,8 @@ pub fn run(args: Args) -> Result<()> {
         args.suite,
         out.display()
     );
-    bench::run(&suite, &out, args.jobs, args.resume, shard, &command)
+    let jobs = args
+        .jobs
+        .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()));
+    bench::run(&suite, &out, jobs, args.resume, shard, &command)
 }

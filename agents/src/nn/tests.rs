@@ -483,3 +483,34 @@ fn a_restored_adam_takes_the_same_step_and_refuses_other_shapes() {
     let err = Adam::new(1e-2).load_state(&other, &file).unwrap_err();
     assert!(err.to_string().contains("adam.safetensors"), "{err}");
 }
+
+/// On a CUDA device, an MLP's training steps match the CPU's (run by `benches/gpu-check.sh`).
+#[cfg(feature = "cuda")]
+#[test]
+#[ignore = "needs a CUDA device"]
+fn cuda_training_steps_match_the_cpu_s() {
+    let (x, y) = (away_from_zero(512, 3, 1), away_from_zero(512, 2, 2));
+    let train = |device: Device| -> Vec<Array2<f32>> {
+        let mut params = ParamSet::new(device).unwrap();
+        let net = mlp(&mut params, Activation::Tanh, 3);
+        let mut adam = Adam::new(1e-2).max_grad_norm(1.0);
+        for _ in 0..5 {
+            let g = params.graph();
+            let loss = net
+                .forward_array(&params, &g, x.view())
+                .unwrap()
+                .sub(&g.constant(y.view()))
+                .unwrap()
+                .square()
+                .mean();
+            let grads = params.grads(loss.backward().unwrap()).unwrap();
+            adam.step(&mut params, grads).unwrap();
+        }
+        (0..params.len()).map(|i| params.get(ParamId(i))).collect()
+    };
+    let (cpu, cuda) = (train(Device::Cpu), train(Device::Cuda(0)));
+    for (a, b) in cpu.iter().zip(&cuda) {
+        let gap = (a - b).iter().fold(0.0f32, |m, d| m.max(d.abs()));
+        assert!(gap < 1e-4, "CPU and CUDA parameters differ by {gap}");
+    }
+}
