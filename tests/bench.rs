@@ -107,11 +107,21 @@ fn a_tiny_suite_reports_every_run_and_resumes_only_the_unfinished_one() {
     let across = md
         .lines()
         .skip_while(|l| !l.starts_with("## Across tasks"))
-        .take_while(|l| !l.starts_with("## Results"))
+        .skip(1)
+        .take_while(|l| !l.starts_with("## "))
         .filter(|l| l.starts_with("| gcl-transition | ") || l.starts_with("| bc | "))
         .count();
     assert_eq!(across, 4, "{md}");
     assert!(out.join("plots/profile-demos-1.svg").is_file());
+    assert!(out.join("plots/iqm.svg").is_file());
+    // At a glance: the summary and the figure come before the tables, every run is listed.
+    let at = |needle: &str| {
+        md.find(needle)
+            .unwrap_or_else(|| panic!("{needle} not in {md}"))
+    };
+    assert!(at("leads (") < at("![plots/iqm.svg]") && at("![plots/iqm.svg]") < at("## Per task"));
+    assert!(at("## Per task") < at("## Every run"));
+    assert!(md.contains("| pendulum | bc | 2 | 0 | ok |"), "{md}");
     assert!(md.contains("plots/score-pendulum.svg") && md.contains("plots/curves-pendulum-bc.svg"));
     assert!(html.matches("<svg").count() >= 4 && !html.contains("src=\"http"));
     assert!(out.join("plots/score-gridworld.svg").is_file());

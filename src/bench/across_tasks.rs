@@ -141,6 +141,7 @@ pub fn profile_plots(rows: &[Row]) -> Vec<(String, String)> {
                 title: &title,
                 x_label: "normalised score τ",
                 y_label: "fraction of runs with score > τ",
+                log_x: false,
             };
             let svg = line_chart_svg(&chart, &series).ok()?;
             Some((format!("plots/profile-demos-{demos}.svg"), svg))

@@ -7,6 +7,8 @@
 
 pub mod across_tasks;
 pub mod aggregate;
+pub mod document;
+pub mod glance;
 pub mod report;
 pub mod robust_aggregates;
 pub mod runner;

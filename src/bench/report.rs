@@ -3,6 +3,8 @@
 
 use super::across_tasks;
 use super::aggregate::MeanStd;
+use super::document::{self, Block};
+use super::glance;
 use super::runner::{RunResult, Status};
 use super::suite::{Algorithm, Suite};
 use super::variant::Sweep;
@@ -126,8 +128,10 @@ pub fn write(out: &Path, suite: &Suite, results: &[RunResult], context: &Provena
     write_file(&out.join("results.csv"), csv_text(results).as_bytes())?;
     let groups = groups(results);
     let across = across_tasks::rows(suite, results, suite.bootstrap_resamples);
-    let mut plots: Vec<Plot> = across_tasks::profile_plots(&across)
+    let figure = glance::iqm_figure(&across).map(|svg| (glance::FIGURE.to_string(), svg));
+    let mut plots: Vec<Plot> = figure
         .into_iter()
+        .chain(across_tasks::profile_plots(&across))
         .map(|(path, svg)| Plot { path, svg })
         .collect();
     plots.extend(self::plots(out, suite, results, &groups)?);
@@ -186,6 +190,7 @@ fn plots(
             title: &title,
             x_label: "demonstrations",
             y_label: SCORE_AXIS,
+            log_x: true,
         };
         if let Ok(svg) = line_chart_svg(&chart, &series) {
             plots.push(Plot {
@@ -228,6 +233,7 @@ fn plots(
                 title: &title,
                 x_label: x,
                 y_label,
+                log_x: false,
             };
             if let Ok(svg) = line_chart_svg(&chart, &curves) {
                 plots.push(Plot {
@@ -248,13 +254,14 @@ const SCORE_AXIS: &str = "normalised score (mean ± std over seeds)";
 
 /// The normalised score of each group at its `x`, with its standard deviation over seeds.
 fn score_series<'a>(name: &str, groups: impl Iterator<Item = (f64, &'a Group<'a>)>) -> Series {
-    let (points, spread) = groups
+    let (points, bounds) = groups
         .map(|(x, g)| {
             let score = g.stat(|r| r.normalized_score);
-            ((x, score.mean), score.std.unwrap_or(f64::NAN))
+            let std = score.std.unwrap_or(f64::NAN);
+            ((x, score.mean), (score.mean - std, score.mean + std))
         })
         .unzip();
-    Series::new(name, points).with_spread(spread)
+    Series::new(name, points).with_bounds(bounds)
 }
 
 /// For a sweep over numbers: the normalised score (mean ± std over seeds) against the swept
@@ -289,6 +296,7 @@ fn sweep_plot(suite: &Suite, sweep: &Sweep, groups: &[Group<'_>]) -> Option<Plot
         title: &title,
         x_label: &sweep.key,
         y_label: SCORE_AXIS,
+        log_x: false,
     };
     let svg = line_chart_svg(&chart, &series).ok()?;
     Some(Plot {
@@ -379,112 +387,129 @@ fn documents(
     plots: &[Plot],
     context: &Provenance,
 ) -> Result<(String, String)> {
-    let rows: Vec<Vec<String>> = table(suite, groups)?.into_iter().map(Vec::from).collect();
-    let across = across_tasks::cells(across);
+    let strings = |v: &[&str]| -> Vec<String> { v.iter().map(|c| c.to_string()).collect() };
     let seeds: Vec<String> = suite.seeds.iter().map(u64::to_string).collect();
     let total_s: f64 = results.iter().map(|r| r.wall_s).sum();
-    let facts = [
-        ("Suite", format!("{}: {}", suite.name, suite.description)),
-        ("Reproduce", format!("`{}`", context.command)),
-        ("Seeds", seeds.join(", ")),
-        ("Machine", context.machine.clone()),
-        ("Versions", context.versions.clone()),
-        (
-            "Runs",
-            format!(
-                "{} ({} failed), {total_s:.0} s of run time in all",
-                results.len(),
-                results
-                    .iter()
-                    .filter(|r| r.status == Status::Failed)
-                    .count()
-            ),
-        ),
-    ];
-    let failures: Vec<&RunResult> = results
+    let failed: Vec<&RunResult> = results
         .iter()
         .filter(|r| r.status == Status::Failed)
         .collect();
+    let (compact_columns, compact_rows) = glance::compact_table(suite, results);
 
-    let mut md = format!("# costlearn bench: {}\n\n", suite.name);
-    for (key, value) in &facts {
-        let _ = writeln!(md, "- **{key}**: {value}");
-    }
-    let _ = write!(md, "\n## Across tasks\n\n{ACROSS_TEXT}\n\n");
-    md_table(&mut md, &across_tasks::COLUMNS, &across);
-    md.push_str(
-        "\n## Results\n\nNormalised return `(R − R_random) / (R_expert − R_random)` and true return, \
-         mean ± standard deviation over seeds; learned-cost quality where the evaluation measures it. \
-         Every raw number is in `results.csv`.\n\n",
-    );
-    md_table(&mut md, &COLUMNS, &rows);
-    md.push_str("\n## Failed runs\n\n");
-    if failures.is_empty() {
-        md.push_str("None.\n");
-    }
-    for r in &failures {
-        let _ = writeln!(
-            md,
-            "- {} {}, {} demos, seed {}: {}",
-            r.task,
-            r.variant,
-            r.demos,
-            r.seed,
-            r.error.as_deref().unwrap_or("")
-        );
-    }
-    md.push_str("\n## Plots\n\n");
-    for plot in plots {
-        let _ = writeln!(md, "![{0}]({0})\n", plot.path);
-    }
+    let mut blocks = vec![Block::Paragraph(format!(
+        "{}. {}",
+        suite.description,
+        glance::summary(across)
+    ))];
+    let figures = |wanted: fn(&str) -> bool| -> Vec<Block> {
+        plots
+            .iter()
+            .filter(|p| wanted(&p.path))
+            .map(|p| Block::Figure(p.path.clone(), p.svg.clone()))
+            .collect()
+    };
+    blocks.extend(figures(|path| path == glance::FIGURE));
+    blocks.extend([
+        Block::Heading("Per task".into()),
+        Block::Paragraph(
+            "Normalised score `(R − R_random) / (R_expert − R_random)`, mean over seeds: 1 is the \
+             expert, 0 the uniform-random policy. Columns are algorithm, demonstrations."
+                .into(),
+        ),
+        Block::Table(compact_columns, compact_rows),
+        Block::Heading("Across tasks".into()),
+        Block::Paragraph(ACROSS_TEXT.into()),
+        Block::Table(strings(&across_tasks::COLUMNS), across_tasks::cells(across)),
+    ]);
+    blocks.extend(figures(|path| path.starts_with(PROFILES)));
+    blocks.extend([
+        Block::Heading("Per task, algorithm and demonstration count".into()),
+        Block::Paragraph(
+            "Normalised score and true return, mean ± standard deviation over seeds; learned-cost \
+             quality where the evaluation measures it. Every raw number is in `results.csv`."
+                .into(),
+        ),
+        Block::Table(
+            strings(&COLUMNS),
+            table(suite, groups)?.into_iter().map(Vec::from).collect(),
+        ),
+        Block::Heading("Plots".into()),
+    ]);
+    blocks.extend(figures(|path| {
+        path != glance::FIGURE && !path.starts_with(PROFILES)
+    }));
+    blocks.extend([
+        Block::Heading("Every run".into()),
+        Block::Table(strings(&RUN_COLUMNS), results.iter().map(run_row).collect()),
+        Block::Heading("Failed runs".into()),
+        Block::List(if failed.is_empty() {
+            vec!["None.".into()]
+        } else {
+            failed
+                .iter()
+                .map(|r| {
+                    format!(
+                        "{} {}, {} demos, seed {}: {}",
+                        r.task,
+                        r.variant,
+                        r.demos,
+                        r.seed,
+                        r.error.as_deref().unwrap_or("")
+                    )
+                })
+                .collect()
+        }),
+        Block::Heading("Provenance".into()),
+        Block::List(vec![
+            format!("**Suite**: {}: {}", suite.name, suite.description),
+            format!("**Reproduce**: `{}`", context.command),
+            format!("**Seeds**: {}", seeds.join(", ")),
+            format!("**Machine**: {}", context.machine),
+            format!("**Versions**: {}", context.versions),
+            format!(
+                "**Runs**: {} ({} failed), {total_s:.0} s of run time in all",
+                results.len(),
+                failed.len()
+            ),
+        ]),
+    ]);
+    let title = format!("costlearn bench: {}", suite.name);
+    Ok((
+        document::markdown(&title, &blocks),
+        document::html(&title, &blocks),
+    ))
+}
 
-    let mut html = format!(
-        "<!DOCTYPE html>\n<html><head><meta charset=\"utf-8\"><title>costlearn bench: {0}</title>\
-         <style>body{{font-family:sans-serif;margin:2em}}table{{border-collapse:collapse}}\
-         td,th{{border:1px solid #ccc;padding:4px 8px;text-align:right}}\
-         td:nth-child(-n+2){{text-align:left}}</style></head><body>\n<h1>costlearn bench: {0}</h1>\n<ul>\n",
-        escape(&suite.name)
-    );
-    for (key, value) in &facts {
-        let _ = writeln!(
-            html,
-            "<li><b>{key}</b>: {}</li>",
-            escape(value.trim_matches('`'))
-        );
-    }
-    let _ = writeln!(
-        html,
-        "</ul>\n<h2>Across tasks</h2>\n<p>{}</p>",
-        escape(&ACROSS_TEXT.replace('`', ""))
-    );
-    html_table(&mut html, &across_tasks::COLUMNS, &across);
-    html.push_str("<h2>Results</h2>\n<p>Normalised return and true return, mean ± standard deviation over seeds; learned-cost quality where the evaluation measures it. Every raw number is in <code>results.csv</code>.</p>\n");
-    html_table(&mut html, &COLUMNS, &rows);
-    html.push_str("<h2>Failed runs</h2>\n<ul>\n");
-    if failures.is_empty() {
-        html.push_str("<li>None.</li>\n");
-    }
-    for r in &failures {
-        let _ = writeln!(
-            html,
-            "<li>{} {}, {} demos, seed {}: {}</li>",
-            escape(&r.task),
-            r.variant,
-            r.demos,
-            r.seed,
-            escape(r.error.as_deref().unwrap_or(""))
-        );
-    }
-    html.push_str("</ul>\n<h2>Plots</h2>\n");
-    for plot in plots {
-        let _ = writeln!(
-            html,
-            "<figure>{}</figure>",
-            strip_xml_declaration(&plot.svg)
-        );
-    }
-    html.push_str("</body></html>\n");
-    Ok((md, html))
+/// Where the performance profiles' files start.
+const PROFILES: &str = "plots/profile-";
+
+/// The columns of the table of every run.
+const RUN_COLUMNS: [&str; 9] = [
+    "task",
+    "algorithm",
+    "demos",
+    "seed",
+    "status",
+    "normalised score",
+    "re-optimised score",
+    "re-optimised, changed task",
+    "s",
+];
+
+/// One run's row of the table of every run.
+fn run_row(r: &RunResult) -> Vec<String> {
+    let number = |v: Option<f64>| v.map_or(String::new(), |v| format!("{v:.3}"));
+    vec![
+        r.task.clone(),
+        r.variant.clone(),
+        r.demos.to_string(),
+        r.seed.to_string(),
+        format!("{:?}", r.status).to_lowercase(),
+        number(r.normalized_score),
+        number(r.reopt_normalized_score),
+        number(r.reopt_changed_normalized_score),
+        format!("{:.1}", r.wall_s),
+    ]
 }
 
 /// What the aggregates across tasks are.
@@ -494,42 +519,3 @@ const ACROSS_TEXT: &str = "Normalised scores of every task and seed pooled per a
     each with a 95 % stratified-bootstrap interval (runs resampled within each task), and for GCL the \
     probability that a run beats BC's on the same task (Mann–Whitney, averaged over tasks). \
     The performance profiles below plot the fraction of runs scoring above each τ.";
-
-/// Appends a Markdown table.
-fn md_table(md: &mut String, columns: &[&str], rows: &[Vec<String>]) {
-    let _ = writeln!(md, "| {} |", columns.join(" | "));
-    let _ = writeln!(md, "|{}", "---|".repeat(columns.len()));
-    for row in rows {
-        let _ = writeln!(md, "| {} |", row.join(" | "));
-    }
-}
-
-/// Appends an HTML table.
-fn html_table(html: &mut String, columns: &[&str], rows: &[Vec<String>]) {
-    html.push_str("<table>\n<tr>");
-    for c in columns {
-        let _ = write!(html, "<th>{c}</th>");
-    }
-    html.push_str("</tr>\n");
-    for row in rows {
-        html.push_str("<tr>");
-        for cell in row {
-            let _ = write!(html, "<td>{}</td>", escape(cell));
-        }
-        html.push_str("</tr>\n");
-    }
-    html.push_str("</table>\n");
-}
-
-/// The SVG element of a document, without any `<?xml …?>` line before it.
-fn strip_xml_declaration(svg: &str) -> &str {
-    svg.find("<svg").map_or(svg, |k| &svg[k..])
-}
-
-/// `text` with the HTML special characters escaped.
-fn escape(text: &str) -> String {
-    text.replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
-        .replace('"', "&quot;")
-}

@@ -243,6 +243,7 @@ fn write_curve(run: &RunDir, env: &str, history: &[EpochStats]) -> Result<()> {
             title: &title,
             x_label: "epoch",
             y_label: "negative log-likelihood per step",
+            log_x: false,
         },
         &series,
     )

@@ -344,6 +344,7 @@ fn write_curve(run: &RunDir, env: &str, log: &MetricsLog<Row>) -> Result<()> {
             title: &title,
             x_label: "environment steps",
             y_label: "mean true return per episode",
+            log_x: false,
         },
         &[Series::new("GCL policy", points)],
     )
