@@ -152,28 +152,9 @@ pub fn profile_plots(rows: &[Row]) -> Vec<(String, String)> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::bench::runner::Status;
 
     fn result(task: &str, algorithm: Algorithm, seed: u64, score: Option<f64>) -> RunResult {
-        RunResult {
-            task: task.into(),
-            algorithm,
-            variant: algorithm.name().into(),
-            demos: 4,
-            seed,
-            status: Status::Ok,
-            return_mean: None,
-            return_std: None,
-            normalized_score: score,
-            cost_pearson: None,
-            cost_spearman: None,
-            reopt_normalized_score: None,
-            reopt_changed_env: None,
-            reopt_changed_normalized_score: None,
-            wall_s: 1.0,
-            env_steps: None,
-            error: None,
-        }
+        RunResult::scored(task, algorithm, 4, seed, score)
     }
 
     #[test]

@@ -181,29 +181,10 @@ pub fn compact_table(suite: &Suite, results: &[RunResult]) -> (Vec<String>, Vec<
 mod tests {
     use super::*;
     use crate::bench::across_tasks;
-    use crate::bench::runner::Status;
     use crate::bench::suite::Algorithm;
 
     fn result(task: &str, algorithm: Algorithm, demos: usize, seed: u64, score: f64) -> RunResult {
-        RunResult {
-            task: task.into(),
-            algorithm,
-            variant: algorithm.name().into(),
-            demos,
-            seed,
-            status: Status::Ok,
-            return_mean: None,
-            return_std: None,
-            normalized_score: Some(score),
-            cost_pearson: None,
-            cost_spearman: None,
-            reopt_normalized_score: None,
-            reopt_changed_env: None,
-            reopt_changed_normalized_score: None,
-            wall_s: 1.0,
-            env_steps: None,
-            error: None,
-        }
+        RunResult::scored(task, algorithm, demos, seed, Some(score))
     }
 
     #[test]

@@ -74,6 +74,38 @@ pub struct RunResult {
     pub error: Option<String>,
 }
 
+#[cfg(test)]
+impl RunResult {
+    /// A finished run of `algorithm` on `task` with the normalised score `score` and nothing else.
+    pub(crate) fn scored(
+        task: &str,
+        algorithm: Algorithm,
+        demos: usize,
+        seed: u64,
+        score: Option<f64>,
+    ) -> Self {
+        Self {
+            task: task.into(),
+            algorithm,
+            variant: algorithm.name().into(),
+            demos,
+            seed,
+            status: Status::Ok,
+            return_mean: None,
+            return_std: None,
+            normalized_score: score,
+            cost_pearson: None,
+            cost_spearman: None,
+            reopt_normalized_score: None,
+            reopt_changed_env: None,
+            reopt_changed_normalized_score: None,
+            wall_s: 1.0,
+            env_steps: None,
+            error: None,
+        }
+    }
+}
+
 impl CsvRow for RunResult {
     fn header() -> Vec<&'static str> {
         vec![

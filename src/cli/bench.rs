@@ -36,107 +36,115 @@ pub struct Args {
 #[derive(clap::Subcommand, Debug)]
 enum Verb {
     /// Gather the shards of one suite, run apart, into one folder and write its report
-    Merge {
-        /// The bench folders of the shards (a folder several shards shared counts once).
-        #[arg(required = true)]
-        folders: Vec<PathBuf>,
-        /// Where the merged bench and its report go (it may be one of the folders).
-        #[arg(long)]
-        out: PathBuf,
-    },
+    Merge(MergeArgs),
     /// Write a script that runs a suite as a Slurm job array (one task per shard) and merges it
-    Slurm {
-        /// Built-in suite or suite file, as `bench --suite` takes it.
-        #[arg(long, default_value = "quick")]
-        suite: String,
-        /// Output folder on a file system every node sees (default: `bench-out/<suite name>`).
-        #[arg(long)]
-        out: Option<PathBuf>,
-        /// Array tasks, one shard of the suite each.
-        #[arg(long)]
-        shards: usize,
-        /// Cores per array task.
-        #[arg(long, default_value_t = 2)]
-        cpus_per_task: usize,
-        /// Runs at once within an array task.
-        #[arg(long, default_value_t = 1)]
-        jobs: usize,
-        /// Wall-clock limit per array task, as Slurm writes it (e.g. `02:00:00`).
-        #[arg(long)]
-        time: Option<String>,
-        /// Slurm partition.
-        #[arg(long)]
-        partition: Option<String>,
-        /// The costlearn binary the jobs run (default: this one).
-        #[arg(long)]
-        binary: Option<String>,
-        /// Write the script here (default: standard output).
-        #[arg(long)]
-        script: Option<PathBuf>,
-    },
+    Slurm(SlurmArgs),
+}
+
+/// Arguments of `costlearn bench merge`.
+#[derive(clap::Args, Debug)]
+struct MergeArgs {
+    /// The bench folders of the shards (a folder several shards shared counts once).
+    #[arg(required = true)]
+    folders: Vec<PathBuf>,
+    /// Where the merged bench and its report go (it may be one of the folders).
+    #[arg(long)]
+    out: PathBuf,
+}
+
+/// Arguments of `costlearn bench slurm`.
+#[derive(clap::Args, Debug)]
+struct SlurmArgs {
+    /// Built-in suite or suite file, as `bench --suite` takes it.
+    #[arg(long, default_value = "quick")]
+    suite: String,
+    /// Output folder on a file system every node sees (default: `bench-out/<suite name>`).
+    #[arg(long)]
+    out: Option<PathBuf>,
+    /// Array tasks, one shard of the suite each.
+    #[arg(long)]
+    shards: usize,
+    /// Cores per array task.
+    #[arg(long, default_value_t = 2)]
+    cpus_per_task: usize,
+    /// Runs at once within an array task.
+    #[arg(long, default_value_t = 1)]
+    jobs: usize,
+    /// Wall-clock limit per array task, as Slurm writes it (e.g. `02:00:00`).
+    #[arg(long)]
+    time: Option<String>,
+    /// Slurm partition.
+    #[arg(long)]
+    partition: Option<String>,
+    /// The costlearn binary the jobs run (default: this one).
+    #[arg(long)]
+    binary: Option<String>,
+    /// Write the script here (default: standard output).
+    #[arg(long)]
+    script: Option<PathBuf>,
+}
+
+/// `costlearn bench merge`: the shards' folders into one, with its report.
+fn merge(args: MergeArgs) -> Result<()> {
+    let names: Vec<String> = args
+        .folders
+        .iter()
+        .map(|f| f.display().to_string())
+        .collect();
+    let command = format!(
+        "cargo run --release -- bench merge {} --out {}",
+        names.join(" "),
+        args.out.display()
+    );
+    bench::merge(&args.folders, &args.out, &command)
+}
+
+/// `costlearn bench slurm`: the job-array script of a suite.
+fn slurm_script(args: SlurmArgs) -> Result<()> {
+    let suite = Suite::load(&args.suite)?;
+    if args.shards == 0 || args.cpus_per_task == 0 || args.jobs == 0 {
+        anyhow::bail!("--shards, --cpus-per-task and --jobs must be at least 1");
+    }
+    let out = args
+        .out
+        .unwrap_or_else(|| Path::new("bench-out").join(&suite.name));
+    let binary = match args.binary {
+        Some(b) => b,
+        None => std::env::current_exe()
+            .context("cannot tell where this costlearn binary is; pass --binary")?
+            .display()
+            .to_string(),
+    };
+    let options = slurm::SlurmOptions {
+        shards: args.shards,
+        cpus_per_task: args.cpus_per_task,
+        jobs: args.jobs,
+        time: args.time,
+        partition: args.partition,
+        binary,
+    };
+    let text = slurm::script(&args.suite, &suite.name, &out, &options);
+    match args.script {
+        Some(path) => {
+            std::fs::write(&path, text)
+                .with_context(|| format!("cannot write {}", path.display()))?;
+            println!(
+                "wrote {} ({} array tasks, then the merge); submit it with `bash {}`",
+                path.display(),
+                args.shards,
+                path.display()
+            );
+        }
+        None => print!("{text}"),
+    }
+    Ok(())
 }
 
 /// Runs the suite's unfinished runs, then writes the report of all of them; or merges shards.
 pub fn run(args: Args) -> Result<()> {
     match args.verb {
-        Some(Verb::Merge { folders, out }) => {
-            let names: Vec<String> = folders.iter().map(|f| f.display().to_string()).collect();
-            let command = format!(
-                "cargo run --release -- bench merge {} --out {}",
-                names.join(" "),
-                out.display()
-            );
-            return bench::merge(&folders, &out, &command);
-        }
-        Some(Verb::Slurm {
-            suite,
-            out,
-            shards,
-            cpus_per_task,
-            jobs,
-            time,
-            partition,
-            binary,
-            script,
-        }) => {
-            let loaded = Suite::load(&suite)?;
-            if shards == 0 || cpus_per_task == 0 || jobs == 0 {
-                anyhow::bail!("--shards, --cpus-per-task and --jobs must be at least 1");
-            }
-            let out = out.unwrap_or_else(|| Path::new("bench-out").join(&loaded.name));
-            let binary = match binary {
-                Some(b) => b,
-                None => std::env::current_exe()
-                    .context("cannot tell where this costlearn binary is; pass --binary")?
-                    .display()
-                    .to_string(),
-            };
-            let options = slurm::SlurmOptions {
-                shards,
-                cpus_per_task,
-                jobs,
-                time,
-                partition,
-                binary,
-            };
-            let text = slurm::script(&suite, &loaded.name, &out, &options);
-            return match script {
-                Some(path) => {
-                    std::fs::write(&path, text)
-                        .with_context(|| format!("cannot write {}", path.display()))?;
-                    println!(
-                        "wrote {} ({shards} array tasks, then the merge); submit it with `bash {}`",
-                        path.display(),
-                        path.display()
-                    );
-                    Ok(())
-                }
-                None => {
-                    print!("{text}");
-                    Ok(())
-                }
-            };
-        }
+        Some(Verb::Merge(merge_args)) => return merge(merge_args),
+        Some(Verb::Slurm(slurm_args)) => return slurm_script(slurm_args),
         None => {}
     }
     let suite = Suite::load(&args.suite)?;

@@ -152,6 +152,28 @@ fn mlp(params: &mut ParamSet, act: Activation, seed: u64) -> Mlp {
         .unwrap()
 }
 
+/// One Adam step on the mean squared error of `net` on `(x, y)`; the loss before it.
+fn fit_step(
+    params: &mut ParamSet,
+    net: &Mlp,
+    adam: &mut Adam,
+    x: &Array2<f32>,
+    y: &Array2<f32>,
+) -> f32 {
+    let g = params.graph();
+    let loss = net
+        .forward_array(params, &g, x.view())
+        .unwrap()
+        .sub(&g.constant(y.view()))
+        .unwrap()
+        .square()
+        .mean();
+    let value = loss.item();
+    let grads = params.grads(loss.backward().unwrap()).unwrap();
+    adam.step(params, grads).unwrap();
+    value
+}
+
 #[test]
 fn mlp_gradients_match_finite_differences() {
     for act in [Activation::Tanh, Activation::Relu] {
@@ -240,17 +262,7 @@ fn adam_fits_a_regression() {
     let mut adam = Adam::new(1e-2).max_grad_norm(10.0);
     let mut losses = Vec::new();
     for _ in 0..300 {
-        let g = params.graph();
-        let loss = net
-            .forward_array(&params, &g, x.view())
-            .unwrap()
-            .sub(&g.constant(y.view()))
-            .unwrap()
-            .square()
-            .mean();
-        losses.push(loss.item());
-        let grads = params.grads(loss.backward().unwrap()).unwrap();
-        adam.step(&mut params, grads).unwrap();
+        losses.push(fit_step(&mut params, &net, &mut adam, &x, &y));
     }
     let (first, last) = (losses[0], *losses.last().unwrap());
     assert!(last < 0.05 * first, "loss went from {first} to {last}");
@@ -437,16 +449,7 @@ fn misuse_is_reported_as_errors() {
 fn a_restored_adam_takes_the_same_step_and_refuses_other_shapes() {
     let (x, y) = (away_from_zero(6, 3, 1), away_from_zero(6, 2, 2));
     let step = |params: &mut ParamSet, net: &Mlp, adam: &mut Adam| {
-        let g = params.graph();
-        let loss = net
-            .forward_array(params, &g, x.view())
-            .unwrap()
-            .sub(&g.constant(y.view()))
-            .unwrap()
-            .square()
-            .mean();
-        let grads = params.grads(loss.backward().unwrap()).unwrap();
-        adam.step(params, grads).unwrap();
+        fit_step(params, net, adam, &x, &y);
     };
     let mut params = ParamSet::new(Device::Cpu).unwrap();
     let net = mlp(&mut params, Activation::Tanh, 3);
@@ -495,16 +498,7 @@ fn cuda_training_steps_match_the_cpu_s() {
         let net = mlp(&mut params, Activation::Tanh, 3);
         let mut adam = Adam::new(1e-2).max_grad_norm(1.0);
         for _ in 0..5 {
-            let g = params.graph();
-            let loss = net
-                .forward_array(&params, &g, x.view())
-                .unwrap()
-                .sub(&g.constant(y.view()))
-                .unwrap()
-                .square()
-                .mean();
-            let grads = params.grads(loss.backward().unwrap()).unwrap();
-            adam.step(&mut params, grads).unwrap();
+            fit_step(&mut params, &net, &mut adam, &x, &y);
         }
         (0..params.len()).map(|i| params.get(ParamId(i))).collect()
     };
