@@ -19,7 +19,7 @@ const BUILT_IN: [(&str, &str); 4] = [
 // and evaluation episodes as `train gcl`, `train bc` and `eval` take them.
 use crate::evaluation::DEFAULT_EPISODES as DEFAULT_EVAL_EPISODES;
 use crate::methods::bc::DEFAULT_EPOCHS;
-use crate::methods::gcl::DEFAULT_ITERATIONS;
+use crate::methods::gcl::default_iterations;
 
 /// Bootstrap resamples behind each interval of a report's aggregates, unless the suite says.
 pub const DEFAULT_RESAMPLES: usize = 2000;
@@ -305,7 +305,9 @@ impl Suite {
                             demos: count,
                             seed,
                             demo_file: demo_file.clone(),
-                            iterations: settings.iterations.unwrap_or(DEFAULT_ITERATIONS),
+                            iterations: settings
+                                .iterations
+                                .unwrap_or_else(|| default_iterations(name)),
                             epochs: settings.epochs.unwrap_or(DEFAULT_EPOCHS),
                             eval_episodes: settings.eval_episodes.unwrap_or(DEFAULT_EVAL_EPISODES),
                             reopt: settings.reopt.unwrap_or(false),
@@ -356,12 +358,14 @@ mod tests {
             .map(|r| r.task.as_str())
             .collect();
         assert!(!reopt.is_empty() && reopt.iter().all(|t| ["pendulum", "reacher"].contains(t)));
+        let cartpole = standard.runs.iter().find(|r| r.task == "cartpole").unwrap();
+        assert_eq!(cartpole.iterations, 150, "cartpole's own default");
         let run = &quick.runs[0];
         assert_eq!(
             run.dir(),
             Path::new("runs/pendulum/gcl-transition/demos-1/seed-0")
         );
-        assert_eq!(run.iterations, DEFAULT_ITERATIONS);
+        assert_eq!(run.iterations, crate::methods::gcl::DEFAULT_ITERATIONS);
 
         let transfer = Suite::load("transfer").unwrap();
         assert_eq!(transfer.runs.len(), 4 * 3);
