@@ -433,4 +433,4 @@ fn mix(x: &Array3<f64>, weights: &Array1<f64>) -> Array2<f64> {
 }
 
 #[cfg(test)]
-mod tests;
+pub(crate) mod tests;

@@ -5,8 +5,8 @@ use super::*;
 use costlearn_envs::{EnvSpec, Rng, Space};
 use ndarray::{array, ArrayView2};
 
-/// `π(u | x) = N(u; mean, 1)` whatever the state.
-struct FixedGaussian(f32);
+/// `π(u | x) = N(u; mean, 1)` whatever the state (the GCL training tests use it too).
+pub(crate) struct FixedGaussian(pub(crate) f32);
 
 impl Policy for FixedGaussian {
     fn act(&self, obs: ArrayView2<'_, f32>, _rngs: &mut [Rng]) -> Array2<f32> {

@@ -2,25 +2,13 @@
 //! fusion buffers of known policies.
 
 use super::super::*;
+use crate::fusion::tests::FixedGaussian;
 use crate::fusion::{Fusion, FusionBuffer};
 use crate::nn::Device;
 use costlearn_envs::{episode_rng, EnvSpec, Policy, Rng, Space, Trajectories};
-use ndarray::{Array1, Array2, Array3, ArrayView2};
+use ndarray::{Array2, Array3};
 use rand::Rng as _;
 use std::sync::Arc;
-
-/// `π(u | x) = N(u; mean, 1)` whatever the state.
-struct FixedGaussian(f32);
-
-impl Policy for FixedGaussian {
-    fn act(&self, obs: ArrayView2<'_, f32>, _rngs: &mut [Rng]) -> Array2<f32> {
-        Array2::from_elem((obs.nrows(), 1), self.0)
-    }
-    fn log_prob(&self, _obs: ArrayView2<'_, f32>, acts: ArrayView2<'_, f32>) -> Array1<f32> {
-        acts.column(0)
-            .mapv(|u| -0.5 * (u - self.0).powi(2) - 0.5 * (2.0 * std::f32::consts::PI).ln())
-    }
-}
 
 /// `n` episodes of `t` steps with states near `x` and actions near `u`.
 fn trajs(n: usize, t: usize, x: f32, u: f32, rng: &mut Rng) -> Trajectories {
