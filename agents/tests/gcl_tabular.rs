@@ -30,13 +30,14 @@ fn shipped(env: &str) -> (Mdp, Trajectories) {
     (task.tabular().unwrap().clone(), demos)
 }
 
-/// The library's defaults for a tabular task: a linear cost over the features, a transition-level
-/// discriminator, α = 1, generator steps of η = 0.2.
+/// The library's defaults for a tabular task: a shaped cost, both parts linear over the features,
+/// a transition-level discriminator, α = 1, generator steps of η = 0.2.
 fn learner(env: &str, demos: Trajectories, seed: u64) -> GclLearner {
     let entry = registry::lookup(env).unwrap();
     let config = LearnerConfig::for_task(&entry, seed);
     assert_eq!(config.gcl.granularity, Granularity::Transition);
     assert_eq!(config.tabular.step_size, 0.2);
+    assert_eq!(config.gcl.cost.shaping_hidden(), Some(&[][..]));
     GclLearner::new(&entry, config, demos, Device::Cpu).unwrap()
 }
 
@@ -72,23 +73,24 @@ fn gcl_vs_exact(env: &str, l2: f64, iterations: usize, last: usize) -> (f64, f64
     (kl, dv)
 }
 
-/// Measured (seed 1, 100 iterations, mean of the last 10): KL 0.095 nats/step and a value gap of
-/// 7.3 (exact IRL with λ = 0.01 reaches 20.4; the uniform policy about 0.6). The 0.05 target is
-/// not reached on gridworld, whose one-hot features give the discriminator one free cost per cell.
+/// Measured (seed 1, 100 iterations, mean of the last 10): KL 0.047 nats/step, within the 0.05
+/// target, and a value gap of 4.9 (exact IRL with λ = 0.01 reaches 20.4; the uniform policy about
+/// 0.6). Seeds 0 and 2 give 0.042 and 0.045. Without the shaping potential the KL stays at 0.094:
+/// a state-only cost judged per transition then also absorbs what `h_φ(s') − h_φ(s)` carries.
 #[test]
-fn on_gridworld_gcl_ends_near_the_exact_maxent_irl_policy() {
+fn on_gridworld_gcl_ends_within_the_kl_target_of_exact_maxent_irl() {
     let (kl, dv) = gcl_vs_exact("gridworld", 0.01, 100, 10);
-    assert!(kl < 0.15, "KL(π_irl ‖ π_gcl) = {kl} nats/step");
-    assert!(dv < 10.0, "|V(π_gcl) − V(π_irl)| = {dv}");
+    assert!(kl < 0.05, "KL(π_irl ‖ π_gcl) = {kl} nats/step");
+    assert!(dv < 6.0, "|V(π_gcl) − V(π_irl)| = {dv}");
 }
 
-/// Measured (seed 1, 100 iterations, mean of the last 10): KL 0.035 nats/step, within the 0.05
-/// target, and a value gap of 6.3 (exact IRL reaches 20.6).
+/// Measured (seed 1, 100 iterations, mean of the last 10): KL 0.020 nats/step, within the 0.05
+/// target, and a value gap of 4.0 (exact IRL reaches 20.6). Seeds 0 and 2 give 0.019 and 0.023.
 #[test]
 fn on_objectworld_gcl_ends_within_the_kl_target_of_exact_maxent_irl() {
     let (kl, dv) = gcl_vs_exact("objectworld", 0.0, 100, 10);
     assert!(kl < 0.05, "KL(π_irl ‖ π_gcl) = {kl} nats/step");
-    assert!(dv < 10.0, "|V(π_gcl) − V(π_irl)| = {dv}");
+    assert!(dv < 6.0, "|V(π_gcl) − V(π_irl)| = {dv}");
 }
 
 #[test]

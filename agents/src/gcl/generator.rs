@@ -11,7 +11,7 @@
 //! Either way a step returns the CPU snapshot of the policy that drew the step's samples, so the
 //! fusion density can score every sample and demonstration under it.
 
-use super::cost_net::{CostInput, HostCostNet, StepBatch};
+use super::cost_net::{CostInput, CostPart, HostCostNet, StepBatch};
 use super::error::GclError;
 use super::learned_cost::LearnedCost;
 use crate::nn::{Device, NnError, ParamId, ParamSet};
@@ -115,7 +115,8 @@ impl TabularConfig {
 }
 
 /// The exact MaxEnt generator of a tabular task: soft value iteration on the known model for the
-/// reward `r(s, a) = −c_θ(φ(s))` at temperature α, sampled with the rollout engine.
+/// reward `r(s, a) = −g_θ(φ(s))` at temperature α, sampled with the rollout engine (`g_θ` is the
+/// whole cost of an unshaped cost, the task part of a shaped one).
 pub struct TabularGenerator {
     mdp: Arc<Mdp>,
     spec: EnvSpec,
@@ -169,7 +170,7 @@ impl TabularGenerator {
         &self.policy
     }
 
-    /// The learned cost `c_θ(s)` of every state, as last set.
+    /// The learned cost of every state (the task part `g_θ(s)` of a shaped cost), as last set.
     pub fn state_cost(&self) -> &Array1<f64> {
         &self.state_cost
     }
@@ -179,7 +180,8 @@ impl TabularGenerator {
         self.alpha
     }
 
-    /// Reads the cost of every state from a cost over state features.
+    /// Reads the cost of every state, the task part `g_θ` of a shaped cost, from a cost over state
+    /// features.
     fn set_cost(&mut self, cost: &HostCostNet) -> Result<(), GeneratorError> {
         if cost.input() != CostInput::StateFeatures {
             return Err(GeneratorError::Setup(
@@ -191,7 +193,7 @@ impl TabularGenerator {
         let obs = Array3::from_shape_fn((s_n, 1, observation::OBS_DIM), |(s, _, j)| {
             observation::encode(s, 0, width)[j]
         });
-        let c = cost.step_costs(&StepBatch::states(obs.view())?)?;
+        let c = cost.step_costs_of(&StepBatch::states(obs.view())?, CostPart::Task)?;
         self.state_cost = c.column(0).mapv(f64::from);
         Ok(())
     }

@@ -100,9 +100,13 @@ impl LearnerConfig {
     ///
     /// A continuous task gets [`GclConfig::new`] (a shaped state-only cost trained per transition,
     /// α = 0.1) with minibatches of 16 demonstrations and 16 samples, and [`PpoConfig::for_task`].
-    /// A tabular task gets a linear cost over its state features (the cost of exact MaxEnt IRL),
-    /// α = 1, learning rate 3e-3, minibatches of 64, and the exact MaxEnt generator. Both keep
-    /// `K = 5` snapshots.
+    /// A tabular task gets a shaped cost `g_θ(s) + h_φ(s') − h_φ(s)` with `g_θ` and `h_φ` both
+    /// linear in its state features (`g_θ` is the cost of exact MaxEnt IRL), α = 1, learning rate
+    /// 5e-3, minibatches of 64, and the exact MaxEnt generator, which plans on `g_θ`. Over seeds
+    /// 0–2 (100 iterations, mean of the last 10) its policy ends 0.045 nats/step from exact
+    /// MaxEnt IRL's on `gridworld` and 0.021 on `objectworld`; unshaped at learning rate 3e-3,
+    /// 0.094 and 0.036 (`agents/tests/gcl_tabular.rs`). Both kinds of task keep `K = 5`
+    /// snapshots.
     ///
     /// `reacher` is discriminated per segment of [`REACHER_SEGMENT`] steps instead of per
     /// transition: over 3 seeds its policy scored 0.80 / 0.80 / 0.85 with 1 / 4 / 16
@@ -115,9 +119,10 @@ impl LearnerConfig {
                 .cost(
                     CostNetBuilder::new()
                         .input(CostInput::StateFeatures)
-                        .hidden(&[]),
+                        .hidden(&[])
+                        .shaping(Some(&[])),
                 )
-                .learning_rate(3e-3)
+                .learning_rate(5e-3)
                 .batch_size(64)
                 .alpha(1.0)
         } else if entry.name() == "reacher" {
