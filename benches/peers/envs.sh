@@ -3,7 +3,8 @@
 # 32 environments on 2 threads, env steps per second, printed as a ratio table.
 #
 # Creates a throw-away virtual environment in benches/peers/.venv (gitignored) with gymnasium (with
-# its MuJoCo extra), mujoco and envpool, measures the peers with peers.py, runs costlearn's criterion
+# its MuJoCo extra), mujoco, envpool and costlearn's Python package (python/, built by maturin),
+# measures the peers and costlearn stepped from Python with peers.py, runs costlearn's criterion
 # bench (envs/benches/control.rs) in the same run, and prints the table. EnvPool has Reacher and
 # Hopper up to v4, so it is measured on those; Gymnasium on v5.
 set -euo pipefail
@@ -17,7 +18,7 @@ if [[ ! -x "$venv/bin/python" ]]; then
     python3 -m venv "$venv"
     "$venv/bin/pip" install --quiet --upgrade pip
 fi
-for pkg in "gymnasium[mujoco]" mujoco envpool; do
+for pkg in "gymnasium[mujoco]" mujoco envpool "$root/python"; do
     "$venv/bin/pip" install --quiet "$pkg" || echo "warning: could not install $pkg; its rows are skipped" >&2
 done
 

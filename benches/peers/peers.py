@@ -1,7 +1,8 @@
 """Throughput of peer libraries on costlearn's control tasks, and the ratio table.
 
-`--json OUT` measures EnvPool (num_threads=2) and Gymnasium's SyncVectorEnv (one process, stepping
-its copies in turn) with 32 environments and fixed pre-sampled actions, writing env steps/s to OUT.
+`--json OUT` measures EnvPool (num_threads=2), Gymnasium's SyncVectorEnv (one process, stepping
+its copies in turn) and costlearn's own Python package (`costlearn.make_vec`, stepped from Python
+like the others) with 32 environments and fixed pre-sampled actions, writing env steps/s to OUT.
 `--table PEERS --criterion BENCH` prints the ratio table against costlearn's criterion output.
 """
 
@@ -60,6 +61,17 @@ def run_peers(num_envs, threads):
             row["envpool"] = measure(env.step, env.reset, acts, num_envs)
         except Exception as e:
             print(f"envpool {pool_id}: {e}")
+        try:
+            import costlearn
+
+            venv = costlearn.make_vec(task, num_envs)
+            rng = np.random.default_rng(0)
+            space = venv.single_action_space
+            acts = [rng.uniform(space.low, space.high, size=(num_envs,) + space.shape).astype(np.float32)
+                    for _ in range(200)]
+            row["costlearn-python"] = measure(venv.step, lambda: venv.reset(seed=0), acts, num_envs)
+        except Exception as e:
+            print(f"costlearn {task}: {e}")
         results[task] = row
         print(task, {k: round(v) for k, v in row.items()})
     return results
@@ -89,15 +101,16 @@ def table(peers, ours):
 
     print()
     print("env steps/s, 32 envs, 2 threads (Gymnasium SyncVectorEnv is single-threaded)")
-    print(f"{'task':<11}{'ours':>13}{'ours 1 world/env':>17}{'EnvPool':>10}{'Gymnasium':>11}"
-          f"{'vs EnvPool':>12}{'vs Gymnasium':>14}")
+    print(f"{'task':<11}{'ours':>13}{'ours 1 world/env':>17}{'ours from Python':>17}{'EnvPool':>10}"
+          f"{'Gymnasium':>11}{'vs EnvPool':>12}{'vs Gymnasium':>14}{'Python vs EnvPool':>19}")
     for task in TASKS:
         b = ours.get((task, "registry", 2))
         p = ours.get((task, "per_env", 2))
         pool = peers.get(task, {}).get("envpool")
         gym = peers.get(task, {}).get("gymnasium")
-        print(f"{task:<11}{fmt(b):>13}{fmt(p):>17}{fmt(pool):>10}{fmt(gym):>11}"
-              f"{ratio(b, pool):>12}{ratio(b, gym):>14}")
+        py = peers.get(task, {}).get("costlearn-python")
+        print(f"{task:<11}{fmt(b):>13}{fmt(p):>17}{fmt(py):>17}{fmt(pool):>10}{fmt(gym):>11}"
+              f"{ratio(b, pool):>12}{ratio(b, gym):>14}{ratio(py, pool):>19}")
 
 
 def main():
