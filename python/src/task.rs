@@ -8,7 +8,7 @@ use costlearn_envs::{episode_rng, registry, Env, EnvSpec, Policy, Space, Uniform
 use numpy::{IntoPyArray, PyArray1, PyArray2, PyReadonlyArray1, PyReadonlyArray2};
 use pyo3::prelude::*;
 use pyo3::types::PyDict;
-use std::sync::Mutex;
+use std::sync::{Mutex, MutexGuard};
 
 /// The names of the registered tasks.
 #[pyfunction]
@@ -131,13 +131,45 @@ fn check_actions(space: &Space, actions: &[f32], rows: usize) -> PyResult<()> {
     Ok(())
 }
 
+/// Which run the episodes belong to and the index of the next one, numbered as costlearn's
+/// rollout engine numbers them.
+#[derive(Default)]
+struct Run {
+    seed: u64,
+    next_episode: u64,
+}
+
+impl Run {
+    /// With `Some(seed)`, starts the run seeded `seed` over at episode 0; with `None`, goes on.
+    fn restart(&mut self, seed: Option<u64>) {
+        if let Some(seed) = seed {
+            *self = Run {
+                seed,
+                next_episode: 0,
+            };
+        }
+    }
+
+    /// The reset seed of the next episode, which is then taken.
+    fn take(&mut self) -> u64 {
+        let seed = episode_seed(self.seed, self.next_episode);
+        self.next_episode += 1;
+        seed
+    }
+}
+
+/// `mutex` locked, or an error if a panic poisoned it.
+fn lock<T>(mutex: &Mutex<T>) -> PyResult<MutexGuard<'_, T>> {
+    mutex
+        .lock()
+        .map_err(|_| invalid("the task is poisoned by an earlier panic"))
+}
+
 /// One copy of a task: which episode of which run it is in, and where in the episode, so that
 /// it is stepped exactly `T` times.
 struct EnvState {
     env: Box<dyn Env>,
-    seed: u64,
-    /// Index of the next episode to start.
-    next_episode: u64,
+    run: Run,
     /// Steps taken in the episode; `None` before the first reset.
     t: Option<usize>,
     obs: Vec<f32>,
@@ -161,8 +193,7 @@ impl NativeEnv {
             spec,
             state: Mutex::new(EnvState {
                 env,
-                seed: 0,
-                next_episode: 0,
+                run: Run::default(),
                 t: None,
                 obs,
             }),
@@ -184,18 +215,10 @@ impl NativeEnv {
         py: Python<'py>,
         seed: Option<u64>,
     ) -> PyResult<Bound<'py, PyArray1<f32>>> {
-        let mut guard = self
-            .state
-            .lock()
-            .map_err(|_| invalid("the task is poisoned"))?;
+        let mut guard = lock(&self.state)?;
         let state: &mut EnvState = &mut guard;
-        if let Some(seed) = seed {
-            state.seed = seed;
-            state.next_episode = 0;
-        }
-        let reset_seed = episode_seed(state.seed, state.next_episode);
-        state.next_episode += 1;
-        state.env.reset(reset_seed, &mut state.obs);
+        state.run.restart(seed);
+        state.env.reset(state.run.take(), &mut state.obs);
         state.t = Some(0);
         Ok(PyArray1::from_slice(py, &state.obs))
     }
@@ -209,10 +232,7 @@ impl NativeEnv {
     ) -> PyResult<(Bound<'py, PyArray1<f32>>, f32)> {
         let action = action.as_array().to_vec();
         check_actions(&self.spec.action_space, &action, 1)?;
-        let mut guard = self
-            .state
-            .lock()
-            .map_err(|_| invalid("the task is poisoned"))?;
+        let mut guard = lock(&self.state)?;
         let EnvState { env, t, obs, .. } = &mut *guard;
         let horizon = self.spec.horizon;
         match t {
@@ -234,8 +254,7 @@ impl NativeEnv {
 /// starts the next `n`, copy `i` of wave `w` resetting with `episode_seed(seed, w·n + i)`.
 struct VecState {
     envs: Box<dyn VecEnv>,
-    seed: u64,
-    next_episode: u64,
+    run: Run,
     /// Steps taken in the current wave; `None` before the first reset.
     t: Option<usize>,
     obs: Vec<f32>,
@@ -246,10 +265,9 @@ struct VecState {
 impl VecState {
     /// Resets every copy with the seeds of the next wave's episodes.
     fn start_wave(&mut self) {
-        for (i, s) in self.seeds.iter_mut().enumerate() {
-            *s = episode_seed(self.seed, self.next_episode + i as u64);
+        for s in self.seeds.iter_mut() {
+            *s = self.run.take();
         }
-        self.next_episode += self.seeds.len() as u64;
         self.envs.reset(&self.seeds, &mut self.obs);
         self.t = Some(0);
     }
@@ -285,8 +303,7 @@ impl NativeVecEnv {
             rews: vec![0.0; num_envs],
             seeds: vec![0; num_envs],
             envs,
-            seed: 0,
-            next_episode: 0,
+            run: Run::default(),
             t: None,
         };
         Ok(Self {
@@ -316,15 +333,9 @@ impl NativeVecEnv {
         py: Python<'py>,
         seed: Option<u64>,
     ) -> PyResult<Bound<'py, PyArray2<f32>>> {
-        let mut guard = self
-            .state
-            .lock()
-            .map_err(|_| invalid("the task is poisoned"))?;
+        let mut guard = lock(&self.state)?;
         let state: &mut VecState = &mut guard;
-        if let Some(seed) = seed {
-            state.seed = seed;
-            state.next_episode = 0;
-        }
+        state.run.restart(seed);
         py.detach(|| state.start_wave());
         self.observations(py, &state.obs)
     }
@@ -350,10 +361,7 @@ impl NativeVecEnv {
             )));
         }
         check_actions(&self.spec.action_space, &actions, self.num_envs)?;
-        let mut guard = self
-            .state
-            .lock()
-            .map_err(|_| invalid("the task is poisoned"))?;
+        let mut guard = lock(&self.state)?;
         let state: &mut VecState = &mut guard;
         if state.t.is_none() {
             return Err(invalid("step before reset: call reset first"));
