@@ -27,9 +27,20 @@ pub fn install() -> Result<()> {
     .context("cannot install the Ctrl-C handler")
 }
 
-/// Whether Ctrl-C has been pressed since [`install`].
+/// Whether Ctrl-C has been pressed since [`install`] (or a stop [`request`]ed).
 pub fn requested() -> bool {
     REQUESTED.load(Ordering::SeqCst)
+}
+
+/// Asks the run in flight to stop after its iteration, as a first Ctrl-C does: for a host that
+/// handles the signal itself (the Python package watches for `KeyboardInterrupt`).
+pub fn request() {
+    REQUESTED.store(true, Ordering::SeqCst);
+}
+
+/// Forgets a stop request, before a host starts its next run.
+pub fn clear() {
+    REQUESTED.store(false, Ordering::SeqCst);
 }
 
 /// A training run stopped by Ctrl-C after a whole iteration and its checkpoint.

@@ -1,12 +1,13 @@
 //! The native half of the `costlearn` Python package: costlearn's registered tasks stepped from
 //! Python (one copy, or many in lock-step with the GIL released), its rollout engine, and its
-//! demonstration files read into and written from numpy arrays. The Gymnasium classes around it
-//! are in `costlearn/envs.py`.
+//! demonstration files read into and written from numpy arrays, and its learners training into run
+//! folders. The Gymnasium classes and the learner classes around it are in `costlearn/`.
 
 use pyo3::prelude::*;
 
 mod demos;
 mod error;
+mod learners;
 mod task;
 
 /// The module `costlearn._costlearn`.
@@ -21,5 +22,10 @@ fn _costlearn(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(task::rollout, m)?)?;
     m.add_function(wrap_pyfunction!(demos::load_demos, m)?)?;
     m.add_function(wrap_pyfunction!(demos::save_demos, m)?)?;
+    m.add_class::<learners::RunPolicy>()?;
+    m.add_function(wrap_pyfunction!(learners::train, m)?)?;
+    m.add_function(wrap_pyfunction!(learners::evaluate, m)?)?;
+    m.add_function(wrap_pyfunction!(learners::run_bench, m)?)?;
+    m.add_function(wrap_pyfunction!(learners::run_cost, m)?)?;
     Ok(())
 }
