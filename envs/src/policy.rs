@@ -17,6 +17,29 @@ pub trait Policy: Send + Sync {
     /// `log π(u_i | x_i)` for each row: the density of the action as sampled, before any clipping by
     /// the environment.
     fn log_prob(&self, obs: ArrayView2<'_, f32>, acts: ArrayView2<'_, f32>) -> Array1<f32>;
+
+    /// The deterministic action of each row, `[N, act_dim]`: the mean of a Gaussian policy
+    /// (squashed as it squashes), the most probable choice of a categorical one. `None` for a
+    /// policy that has none (a uniform one) or for observations it cannot read.
+    fn mode(&self, obs: ArrayView2<'_, f32>) -> Option<Array2<f32>> {
+        let _ = obs;
+        None
+    }
+}
+
+/// The index of the largest value of `values` (the first of equal ones); `None` when empty or
+/// when a value is NaN.
+pub fn argmax<T: PartialOrd + Copy>(values: impl IntoIterator<Item = T>) -> Option<usize> {
+    let mut best: Option<(usize, T)> = None;
+    for (i, v) in values.into_iter().enumerate() {
+        // A NaN is not equal to itself: no order, no largest value.
+        v.partial_cmp(&v)?;
+        match best {
+            Some((_, b)) if v <= b => {}
+            _ => best = Some((i, v)),
+        }
+    }
+    best.map(|(i, _)| i)
 }
 
 /// Uniform over the action space: the "random" anchor of normalised scores.
@@ -79,6 +102,20 @@ impl Policy for UniformRandom {
 mod tests {
     use super::*;
     use crate::seeding::episode_rng;
+
+    #[test]
+    fn argmax_takes_the_first_of_the_largest_and_refuses_nan() {
+        assert_eq!(argmax([0.5f32, 2.0, 2.0, -1.0]), Some(1));
+        assert_eq!(argmax([f64::NEG_INFINITY, -3.0]), Some(1));
+        assert_eq!(argmax([1.0f32, f32::NAN]), None);
+        assert_eq!(argmax(Vec::<f32>::new()), None);
+    }
+
+    #[test]
+    fn a_uniform_policy_has_no_mode() {
+        let random = UniformRandom::new(Space::uniform_box(2, -1.0, 1.0)).unwrap();
+        assert!(random.mode(Array2::zeros((3, 2)).view()).is_none());
+    }
 
     #[test]
     fn uniform_box_density_integrates_to_one() {

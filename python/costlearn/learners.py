@@ -25,11 +25,14 @@ class Policy:
     def __init__(self, run_dir):
         self._native = RunPolicy(os.fspath(run_dir))
 
-    def act(self, obs, *, seed=0):
-        """Actions sampled for ``obs`` ``[N, obs_dim]`` (float32), row i's noise from stream (seed, i)."""
+    def act(self, obs, *, deterministic=False, seed=0):
+        """Actions ``[N, act_dim]`` for ``obs`` ``[N, obs_dim]``: sampled (row i's noise from the
+        stream (seed, i)), or with ``deterministic`` the mean of a Gaussian policy and the most
+        probable choice of a categorical one."""
         import numpy as np
 
-        return self._native.act(np.ascontiguousarray(obs, dtype=np.float32), seed=seed)
+        return self._native.act(np.ascontiguousarray(obs, dtype=np.float32),
+                                deterministic=deterministic, seed=seed)
 
     def log_prob(self, obs, acts):
         """``log pi(acts[i] | obs[i])`` of each row."""

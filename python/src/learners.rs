@@ -185,17 +185,29 @@ impl RunPolicy {
         })
     }
 
-    /// Actions `[N, act_dim]` sampled for the observations `obs` `[N, obs_dim]`, the noise of row
-    /// `i` drawn from the stream `(seed, i)` (a discrete action is its index as a float).
-    #[pyo3(signature = (obs, *, seed = 0))]
+    /// Actions `[N, act_dim]` for the observations `obs` `[N, obs_dim]`: sampled, the noise of
+    /// row `i` drawn from the stream `(seed, i)`, or with `deterministic` the policy's mode (the
+    /// mean of a Gaussian policy, the most probable choice of a categorical one). A discrete
+    /// action is its index as a float.
+    #[pyo3(signature = (obs, *, deterministic = false, seed = 0))]
     fn act<'py>(
         &self,
         py: Python<'py>,
         obs: PyReadonlyArray2<'py, f32>,
+        deterministic: bool,
         seed: u64,
     ) -> PyResult<Bound<'py, PyArray2<f32>>> {
         self.check(&obs)?;
         let view = obs.as_array();
+        if deterministic {
+            return self
+                .policy
+                .mode(view)
+                .map(|a| a.into_pyarray(py))
+                .ok_or_else(|| {
+                    invalid("this policy has no deterministic action for these observations")
+                });
+        }
         let mut rngs: Vec<_> = (0..view.nrows() as u64)
             .map(|i| episode_rng(seed, i))
             .collect();

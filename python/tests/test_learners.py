@@ -57,6 +57,10 @@ def test_a_tabular_gcl_run_trains_on_and_gives_its_policy_and_cost(tmp_path):
     assert actions.shape == (len(obs), 1)
     np.testing.assert_array_equal(actions, gcl.policy.act(obs, seed=0))
     assert set(np.unique(actions)) <= set(range(5))
+    greedy = gcl.policy.act(obs, deterministic=True)
+    log_probs = np.stack([gcl.policy.log_prob(obs, np.full((len(obs), 1), a, np.float32))
+                          for a in range(5)], axis=1)
+    np.testing.assert_array_equal(greedy[:, 0], log_probs.argmax(axis=1))
     assert np.all(gcl.policy.log_prob(obs, actions) <= 0)
     evaluation = gcl.evaluate(episodes=8)
     assert -1.0 < evaluation["normalized_score"] < 2.0
@@ -71,6 +75,9 @@ def test_bc_from_python_writes_a_run_folder(tmp_path):
     assert bc.config["settings"]["bc"]["epochs"] == 5
     obs = np.zeros((3, 3), dtype=np.float32)
     assert bc.policy.act(obs).shape == (3, 1)
+    mean = bc.policy.act(obs, deterministic=True)
+    np.testing.assert_array_equal(mean, bc.policy.act(obs, deterministic=True, seed=9))
+    assert not np.array_equal(mean, bc.policy.act(obs, seed=0))
     with pytest.raises(costlearn.CostlearnError, match="learns no cost"):
         costlearn.learners._costlearn.run_cost(str(bc.out), obs, np.zeros((3, 1), np.float32))
 

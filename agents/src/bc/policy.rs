@@ -200,6 +200,11 @@ impl<S: Policy> Policy for BcSnapshot<S> {
             Err(_) => Array1::from_elem(obs.nrows(), f32::NAN),
         }
     }
+
+    /// The network's mode at the standardised observation.
+    fn mode(&self, obs: ArrayView2<'_, f32>) -> Option<Array2<f32>> {
+        self.inner.mode(self.normalizer.apply(obs).ok()?.view())
+    }
 }
 
 /// The network [`BcConfig::train`] picks for an action space.
@@ -283,6 +288,13 @@ impl Policy for BcNetSnapshot {
         match self {
             BcNetSnapshot::Gaussian(p) => p.log_prob(obs, acts),
             BcNetSnapshot::Categorical(p) => p.log_prob(obs, acts),
+        }
+    }
+
+    fn mode(&self, obs: ArrayView2<'_, f32>) -> Option<Array2<f32>> {
+        match self {
+            BcNetSnapshot::Gaussian(p) => p.mode(obs),
+            BcNetSnapshot::Categorical(p) => p.mode(obs),
         }
     }
 }

@@ -4,6 +4,7 @@
 use super::{check_batch, check_rngs, TrainablePolicy};
 use crate::nn::{Activation, Device, Graph, HostMlp, Mlp, MlpBuilder, NnError, ParamId, ParamSet};
 use crate::nn::{Result, Var};
+use costlearn_envs::policy::argmax;
 use costlearn_envs::{episode_rng, Policy, Rng};
 use ndarray::{Array1, Array2, ArrayView1, ArrayView2};
 use rand::Rng as _;
@@ -335,6 +336,16 @@ impl Policy for TabularSnapshot {
             )
             .collect()
     }
+
+    /// The most probable action of each state.
+    fn mode(&self, obs: ArrayView2<'_, f32>) -> Option<Array2<f32>> {
+        let states = self.check_obs(obs).ok()?;
+        let modes = states
+            .iter()
+            .map(|&s| argmax(self.log_probs.row(s).iter().copied()).map(|a| a as f32))
+            .collect::<Option<Array1<f32>>>()?;
+        Some(modes.insert_axis(ndarray::Axis(1)))
+    }
 }
 
 /// Options of a [`CategoricalMlpPolicy`].
@@ -524,5 +535,16 @@ impl Policy for CategoricalMlpSnapshot {
                 Err(_) => f32::NEG_INFINITY,
             })
             .collect()
+    }
+
+    /// The most probable action of each row.
+    fn mode(&self, obs: ArrayView2<'_, f32>) -> Option<Array2<f32>> {
+        let lp = self.log_probs(obs).ok()?;
+        let modes = lp
+            .rows()
+            .into_iter()
+            .map(|row| argmax(row.iter().copied()).map(|a| a as f32))
+            .collect::<Option<Array1<f32>>>()?;
+        Some(modes.insert_axis(ndarray::Axis(1)))
     }
 }

@@ -409,4 +409,9 @@ impl Policy for GaussianSnapshot {
         self.try_log_prob(obs, acts)
             .unwrap_or_else(|_| Array1::from_elem(obs.nrows(), f32::NAN))
     }
+
+    /// The mean action, squashed when the policy squashes.
+    fn mode(&self, obs: ArrayView2<'_, f32>) -> Option<Array2<f32>> {
+        self.mean_action(obs).ok()
+    }
 }

@@ -368,6 +368,39 @@ fn invalid_inputs_are_errors_for_training_and_explicit_for_snapshots() {
 }
 
 #[test]
+fn the_mode_is_the_mean_action_or_the_most_probable_choice() {
+    let obs = random_obs(8, 3, 2);
+    for squash in [false, true] {
+        let snapshot = gaussian(squash).snapshot();
+        assert_eq!(
+            snapshot.mode(obs.view()),
+            Some(snapshot.mean_action(obs.view()).unwrap())
+        );
+    }
+    let mut cat = CategoricalMlpBuilder::new(3, 4).seed(1).build().unwrap();
+    perturb(cat.params_mut(), 3);
+    let snapshot = cat.snapshot();
+    let modes = snapshot.mode(obs.view()).unwrap();
+    for (i, row) in obs.rows().into_iter().enumerate() {
+        let row = row.insert_axis(ndarray::Axis(0));
+        let best = (0..4)
+            .map(|a| snapshot.log_prob(row, array![[a as f32]].view())[0])
+            .fold(f32::NEG_INFINITY, f32::max);
+        let at_mode = snapshot.log_prob(row, array![[modes[[i, 0]]]].view())[0];
+        assert_eq!(at_mode, best);
+    }
+    let table = TabularSoftmaxBuilder::new(2, 3)
+        .logits(array![[0.0, 2.0, 1.0], [3.0, 0.0, 0.0]])
+        .build()
+        .unwrap();
+    assert_eq!(
+        table.snapshot().mode(array![[0.0f32], [1.0]].view()),
+        Some(array![[1.0f32], [0.0]])
+    );
+    assert!(snapshot.mode(Array2::zeros((1, 5)).view()).is_none());
+}
+
+#[test]
 fn policies_save_and_load_their_weights() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("policy.safetensors");

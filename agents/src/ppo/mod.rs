@@ -192,6 +192,10 @@ impl Policy for PpoSnapshot {
     fn log_prob(&self, obs: ArrayView2<'_, f32>, acts: ArrayView2<'_, f32>) -> Array1<f32> {
         self.policy.log_prob(self.normalize(obs).view(), acts)
     }
+
+    fn mode(&self, obs: ArrayView2<'_, f32>) -> Option<Array2<f32>> {
+        self.policy.mode(self.normalize(obs).view())
+    }
 }
 
 /// Weights and statistics that an iteration may change, kept to roll a failed one back.

@@ -105,6 +105,16 @@ impl Policy for GaussianExpert {
             })
             .collect()
     }
+
+    /// The noiseless action `μ(x)` of each row.
+    fn mode(&self, obs: ArrayView2<'_, f32>) -> Option<Array2<f32>> {
+        let mut acts = Array2::zeros((obs.nrows(), self.std.len()));
+        for (o, mut a) in obs.rows().into_iter().zip(acts.rows_mut()) {
+            let x: Vec<f32> = o.to_vec();
+            (self.controller)(&x, a.as_slice_mut()?);
+        }
+        Some(acts)
+    }
 }
 
 #[cfg(test)]
@@ -128,5 +138,15 @@ mod tests {
         let lp = p.log_prob(obs.view(), Array2::zeros((1, 1)).view());
         let expected = -(0.5f32).ln() - 0.5 * std::f32::consts::TAU.ln();
         assert!((lp[0] - expected).abs() < 1e-5);
+    }
+
+    #[test]
+    fn the_mode_is_the_noiseless_controller() {
+        fn double(x: &[f32], u: &mut [f32]) {
+            u[0] = 2.0 * x[0];
+        }
+        let p = GaussianExpert::new(double, vec![0.5]);
+        let obs = ndarray::array![[1.0f32], [-3.0]];
+        assert_eq!(p.mode(obs.view()), Some(ndarray::array![[2.0f32], [-6.0]]));
     }
 }

@@ -3,7 +3,7 @@
 use super::error::{invalid, TabularError};
 use super::observation::{self, as_index};
 use super::sparse::sample_index;
-use crate::policy::Policy;
+use crate::policy::{argmax, Policy};
 use crate::seeding::Rng;
 use ndarray::{Array1, Array2, Array3, ArrayView1, ArrayView2, Axis};
 use rand::Rng as _;
@@ -171,6 +171,26 @@ impl Policy for TabularPolicy {
             })
             .collect()
     }
+
+    /// The most probable action of `π_t(·|s)`; `None` if a row is not a state and step.
+    fn mode(&self, obs: ArrayView2<'_, f32>) -> Option<Array2<f32>> {
+        let modes = obs
+            .rows()
+            .into_iter()
+            .map(|o| {
+                let (s, t) = self.decode_row(o)?;
+                argmax(
+                    self.table
+                        .log_pi
+                        .slice(ndarray::s![t, s, ..])
+                        .iter()
+                        .copied(),
+                )
+                .map(|a| a as f32)
+            })
+            .collect::<Option<Array1<f32>>>()?;
+        Some(modes.insert_axis(Axis(1)))
+    }
 }
 
 #[cfg(test)]
@@ -183,6 +203,14 @@ mod tests {
     fn policy() -> TabularPolicy {
         let p = array![[[0.0, 1.0], [0.25, 0.75]], [[0.25, 0.75], [0.25, 0.75]]];
         TabularPolicy::new(p.mapv(f64::ln), 2).unwrap()
+    }
+
+    #[test]
+    fn the_mode_is_the_most_probable_action_of_each_state_and_step() {
+        let pi = policy();
+        let obs = array![[0.0, 0.0, 0.0], [0.0, 1.0, 1.0]];
+        assert_eq!(pi.mode(obs.view()), Some(array![[1.0], [1.0]]));
+        assert_eq!(pi.mode(array![[0.0, 5.0, 0.0]].view()), None);
     }
 
     #[test]
