@@ -49,6 +49,7 @@
 pub mod bench;
 pub mod cli;
 pub mod cost_plot;
+pub mod ebm;
 pub mod evaluate;
 pub mod evaluation;
 pub mod interrupt;

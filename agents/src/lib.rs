@@ -12,6 +12,7 @@
 //! - [`fusion`]: the generator density fused over past policy snapshots.
 //! - [`gcl`]: guided cost learning in its GAN form: cost network, discriminator, losses.
 //! - [`maxent_irl`]: exact tabular MaxEnt IRL, the ground truth for sample-based learners.
+//! - [`ebm`]: the same GAN training learning an energy-based model of points (the paper's §4).
 //!
 //! From demonstrations to a cloned policy and to a learned cost with its policy, each scored on
 //! the true reward:
@@ -41,6 +42,7 @@
 
 pub mod bc;
 pub mod cost;
+pub mod ebm;
 pub mod fusion;
 pub mod gcl;
 pub mod maxent_irl;

@@ -6,6 +6,10 @@ separate 64x64 tanh policy and value networks, initial log std 0, observations a
 (VecNormalize). Prints one JSON object: env steps, training wall-clock, and the final policy's return
 (actions sampled) over the evaluation episodes.
 
+With `--vec-env costlearn`, SB3 trains on costlearn's own pendulum through its Python package
+(`costlearn.to_sb3(costlearn.make_vec("pendulum", 20))`) instead of Gymnasium's; the policy is
+scored on Gymnasium's Pendulum-v1 either way.
+
 With `--ours WEIGHTS`, it also plays costlearn's trained policy (the `weights.safetensors` of a
 `costlearn train rl --env pendulum` run) in Gymnasium's Pendulum-v1 from the same reset seeds, so
 both libraries' policies are scored on one simulator and the same start states.
@@ -81,13 +85,20 @@ def main():
     p.add_argument("--threads", type=int, default=1)
     p.add_argument("--eval-episodes", type=int, default=64)
     p.add_argument("--ours", help="costlearn weights to score on the same start states")
+    p.add_argument("--vec-env", choices=["gymnasium", "costlearn"], default="gymnasium",
+                   help="the simulator SB3 trains on")
     args = p.parse_args()
     torch.set_num_threads(args.threads)
 
     n_envs, horizon, gamma = 20, 200, 0.95
-    env = VecNormalize(
-        make_vec_env("Pendulum-v1", n_envs=n_envs, seed=args.seed), gamma=gamma
-    )
+    if args.vec_env == "costlearn":
+        import costlearn
+
+        raw = costlearn.to_sb3(costlearn.make_vec("pendulum", n_envs))
+        raw.seed(args.seed)
+    else:
+        raw = make_vec_env("Pendulum-v1", n_envs=n_envs, seed=args.seed)
+    env = VecNormalize(raw, gamma=gamma)
     model = PPO(
         "MlpPolicy",
         env,
@@ -129,6 +140,7 @@ def main():
     print(
         json.dumps(
             {
+                "vec_env": args.vec_env,
                 "env_steps": steps,
                 "wall_s": wall,
                 "return_mean": float(np.mean(returns)),

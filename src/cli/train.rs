@@ -2,6 +2,7 @@
 //! and trains it into a run directory (see [`crate::methods`] and [`crate::run_dir`]).
 
 pub mod bc;
+pub mod ebm;
 pub mod gcl;
 pub mod maxent_irl;
 pub mod rl;
@@ -33,6 +34,9 @@ enum MethodArgs {
     MaxentIrl(maxent_irl::Args),
     /// Guided cost learning (GAN form) from demonstrations: a learned cost and its policy.
     Gcl(gcl::Args),
+    /// An energy-based model of a file of points, learned against a Gaussian mixture generator
+    /// (the paper's §4); on 2-D points, checked against quadrature.
+    Ebm(ebm::Args),
 }
 
 /// Runs the chosen method.
@@ -53,6 +57,21 @@ pub fn run(args: Args) -> Result<()> {
         MethodArgs::Gcl(args) => {
             let settings = args.settings()?;
             train::<crate::methods::gcl::Gcl>(&settings, &args.common, args.resume)
+        }
+        MethodArgs::Ebm(args) => {
+            let settings = args.settings()?;
+            if args.common.settings.print_config {
+                print!("{}", settings::to_toml(&settings)?);
+                return Ok(());
+            }
+            let out = args
+                .common
+                .run
+                .out
+                .as_deref()
+                .context("--out is required")?;
+            crate::ebm::train(&settings, out, args.common.run.force, &Progress::terminal())
+                .map(drop)
         }
     }
 }

@@ -123,10 +123,15 @@ pub fn cost_loss(
 ///
 /// It equals `log Z + E_q[c_θ(τ)] + E_q[log q(τ)] = log Z + L_sampler(q)` (§3.3, Eq. 2).
 pub fn generator_loss(sample_logits: &Var) -> Result<Var> {
+    Ok(generator_loss_terms(sample_logits)?.mean())
+}
+
+/// The terms `log(1 − D(τ)) − log D(τ)` of [`generator_loss`], one per sample, `[n, 1]`: what a
+/// score-function estimate of the generator's gradient weighs each sample's `∇ log q` by.
+pub fn generator_loss_terms(sample_logits: &Var) -> Result<Var> {
     column("sample logits", sample_logits)?;
     Ok(sample_logits
         .neg()
         .log_sigmoid()
-        .sub(&sample_logits.log_sigmoid())?
-        .mean())
+        .sub(&sample_logits.log_sigmoid())?)
 }
