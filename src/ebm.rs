@@ -22,8 +22,10 @@ use std::time::Instant;
 pub const DEFAULT_ITERATIONS: usize = 600;
 /// Points in each shipped dataset file (`examples/ebm_datasets.rs` writes them).
 pub const SHIPPED_POINTS: usize = 4096;
-/// Grid cells per axis of the 2-D checks and pictures.
+/// Grid cells per axis of the 2-D checks.
 const GRID_CELLS: usize = 160;
+/// Grid cells per axis of the picture (a coarser grid keeps the SVG small).
+const PICTURE_CELLS: usize = 64;
 
 /// Everything one `train ebm` run needs besides where it goes.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -217,29 +219,33 @@ fn check_on_grid(
         .file_stem()
         .and_then(|s| s.to_str())
         .and_then(Dataset::from_name);
+    if let Some(dataset) = truth {
+        let p = dataset.density(points.view());
+        report.total_variation = Some(grid.total_variation(&density, &p));
+        report.truth = Some(dataset.name().to_string());
+    }
+    let picture = Grid::new(grid.lo, grid.hi, PICTURE_CELLS);
+    let at = picture.points();
     let mut fields = vec![
-        field("learned exp(−E)/Z", &density),
+        field("learned exp(−E)/Z", &picture.density(&learner.energy(&at)?)),
         field(
             "generator q",
             &learner
                 .generator()
                 .snapshot()
-                .log_density(points.view())
+                .log_density(at.view())
                 .mapv(f64::exp),
         ),
-        field("data", &histogram(&grid, data)),
+        field("data", &histogram(&picture, data)),
     ];
     if let Some(dataset) = truth {
-        let p = dataset.density(points.view());
-        report.total_variation = Some(grid.total_variation(&density, &p));
-        report.truth = Some(dataset.name().to_string());
-        fields.push(field("true density", &p));
+        fields.push(field("true density", &dataset.density(at.view())));
     }
     let svg = heat_maps_svg(
         "energy-based model",
         &format!(
             "[{}, {}]² on a {}×{} grid; each panel on its own scale",
-            grid.lo, grid.hi, grid.cells, grid.cells
+            picture.lo, picture.hi, picture.cells, picture.cells
         ),
         &fields,
     )?;
