@@ -2,7 +2,9 @@
 //! grid check on eight Gaussians, and determinism.
 
 use super::*;
+use crate::gcl::cost_net::StepBatch;
 use crate::gcl::partition::log_mu_tilde;
+use crate::gcl::Scored;
 use ndarray::array;
 
 fn eight_gaussians(n: usize, seed: u64) -> Array2<f32> {
@@ -63,9 +65,10 @@ fn the_datasets_densities_integrate_to_one_and_fit_their_samples() {
     }
 }
 
-/// Facts 1 and 3 of §3.2 without actions: the `log Z` that minimises `L_disc` is the
+/// The three facts of §3.2 without actions: the `log Z` that minimises `L_disc` is the
 /// importance-sampling estimate `log mean_{x∈μ} exp(−E(x))/μ̃(x)` (checked by minimising over
-/// `log Z` alone), and the generator loss is `log Z + E_q[E_θ] + E_q[log q]`.
+/// `log Z` alone); at it the discriminator's and the cost's gradients in `θ` agree; and the
+/// generator loss is `log Z + E_q[E_θ] + E_q[log q]`.
 #[test]
 fn without_actions_the_optimal_log_z_is_the_importance_sampling_estimate() {
     let data = eight_gaussians(64, 0);
@@ -113,6 +116,61 @@ fn without_actions_the_optimal_log_z_is_the_importance_sampling_estimate() {
     let estimate =
         log_sum_exp(all_e.iter().zip(&mu).map(|(e, m)| -e - m)) - (all_e.len() as f64).ln();
     assert!((log_z - estimate).abs() < 1e-6, "{log_z} vs {estimate}");
+
+    // Fact 2: at that log Z, ∇_θ L_disc = ∇_θ L_cost (μ̃ held constant), and not away from it.
+    let gradients = |learner: &mut EbmLearner, at: f64| -> (Vec<f32>, Vec<f32>) {
+        learner.disc.set_log_z(at as f32).unwrap();
+        let disc = &learner.disc;
+        let grad = |loss: &dyn Fn(&Scored, &Scored) -> crate::nn::Var| -> Vec<f32> {
+            let graph = disc.params().graph();
+            let d3 = data
+                .view()
+                .into_shape_with_order((data.nrows(), 1, 2))
+                .unwrap();
+            let s3 = samples
+                .view()
+                .into_shape_with_order((samples.nrows(), 1, 2))
+                .unwrap();
+            let ds = disc
+                .score(&graph, &StepBatch::states(d3).unwrap(), &lq_data)
+                .unwrap();
+            let ss = disc
+                .score(&graph, &StepBatch::states(s3).unwrap(), &lq_samples)
+                .unwrap();
+            let grads = disc
+                .params()
+                .grads(loss(&ds, &ss).backward().unwrap())
+                .unwrap();
+            grads
+                .to_arrays()
+                .into_iter()
+                .zip(disc.params().names())
+                .filter(|(_, name)| name.as_str() != "log_z")
+                .flat_map(|(g, _)| g.into_iter())
+                .collect()
+        };
+        let log_z = f64::from(disc.log_z());
+        (
+            grad(&|d, s| disc.discriminator_loss(d, s).unwrap()),
+            grad(&|d, s| disc.cost_loss(d, s, log_z).unwrap()),
+        )
+    };
+    let gap = |(a, b): (Vec<f32>, Vec<f32>)| -> f32 {
+        let scale = b.iter().fold(0.0f32, |m, v| m.max(v.abs()));
+        assert!(scale > 1e-4, "a vanishing gradient proves nothing");
+        a.iter()
+            .zip(&b)
+            .fold(0.0f32, |m, (x, y)| m.max((x - y).abs()))
+            / scale
+    };
+    let at_optimum = gap(gradients(&mut learner, log_z));
+    let away = gap(gradients(&mut learner, log_z + 1.0));
+    eprintln!("fact 2 without actions: relative gap {at_optimum:.1e} at the optimal log Z, {away:.1e} away");
+    assert!(
+        at_optimum < 1e-3,
+        "relative gap {at_optimum} at the optimal log Z"
+    );
+    assert!(away > 1e-2, "relative gap {away} away from it");
 
     // Fact 3: L_gen = log Z + E_q[E_θ] + E_q[log q], from the per-sample terms.
     let logits: Vec<f32> = e_samples
