@@ -13,22 +13,9 @@
 # (git-ignored).
 set -euo pipefail
 
-here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
-root="$(cd "$here/../.." && pwd)"
-venv="$here/.venv-sb3"
-threads="${THREADS:-2}"
-seed="${SEED:-0}"
-iterations="${ITERATIONS:-60}"
-episodes="${EPISODES:-64}"
+source "$(dirname "${BASH_SOURCE[0]}")/sb3_venv.sh"
 out="$(mktemp -d)"
 trap 'rm -rf "$out"' EXIT
-
-if ! "$venv/bin/python" -c "import stable_baselines3, gymnasium" 2>/dev/null; then
-    echo "installing stable-baselines3 into $venv" >&2
-    python3 -m venv "$venv"
-    "$venv/bin/pip" install --quiet stable-baselines3 gymnasium
-fi
-export RAYON_NUM_THREADS="$threads" OMP_NUM_THREADS="$threads" MKL_NUM_THREADS="$threads"
 
 cd "$root"
 cargo build --release --quiet

@@ -12,22 +12,9 @@
 # virtual environment, benches/peers/.venv-sb3 (git-ignored).
 set -euo pipefail
 
-here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
-root="$(cd "$here/../.." && pwd)"
-venv="$here/.venv-sb3"
-threads="${THREADS:-2}"
-seed="${SEED:-0}"
-iterations="${ITERATIONS:-60}"
-episodes="${EPISODES:-64}"
-
-if ! "$venv/bin/python" -c "import stable_baselines3, gymnasium" 2>/dev/null; then
-    echo "installing stable-baselines3 into $venv" >&2
-    python3 -m venv "$venv"
-    "$venv/bin/pip" install --quiet stable-baselines3 gymnasium
-fi
+source "$(dirname "${BASH_SOURCE[0]}")/sb3_venv.sh"
 echo "building costlearn's Python package into $venv" >&2
 "$venv/bin/pip" install --quiet maturin "$root/python"
-export RAYON_NUM_THREADS="$threads" OMP_NUM_THREADS="$threads" MKL_NUM_THREADS="$threads"
 
 out="$(mktemp)"
 trap 'rm -f "$out"' EXIT
