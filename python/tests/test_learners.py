@@ -66,6 +66,11 @@ def test_a_tabular_gcl_run_trains_on_and_gives_its_policy_and_cost(tmp_path):
     assert -1.0 < evaluation["normalized_score"] < 2.0
     saved = gcl.save(tmp_path / "kept")
     assert (saved / "config.json").is_file() and (saved / "eval.json").is_file()
+    cli = os.environ.get("COSTLEARN_BIN")
+    if cli:  # the command line reads the saved folder as one of its own runs
+        out = subprocess.run([cli, "eval", str(saved), "--episodes", "8", "--json"], check=True,
+                             cwd=ROOT, capture_output=True, text=True).stdout
+        assert json.loads(out)["normalized_score"] == evaluation["normalized_score"]
 
 
 def test_bc_from_python_writes_a_run_folder(tmp_path):
