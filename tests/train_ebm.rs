@@ -57,7 +57,7 @@ fn a_run_writes_its_report_picture_and_weights() {
 }
 
 #[test]
-fn a_file_that_is_not_points_is_a_clear_error() {
+fn a_file_that_is_not_points_and_a_gpu_are_clear_errors() {
     let dir = tempfile::tempdir().unwrap();
     let bad = dir.path().join("bad.npy");
     std::fs::write(&bad, b"not numpy").unwrap();
@@ -72,4 +72,17 @@ fn a_file_that_is_not_points_is_a_clear_error() {
     ])
     .unwrap_err();
     assert!(format!("{err:#}").contains("bad.npy"), "{err:#}");
+    let err = costlearn::cli::run_from([
+        "costlearn",
+        "train",
+        "ebm",
+        "--data",
+        shipped("eight_gaussians").to_str().unwrap(),
+        "--device",
+        "cuda",
+        "--out",
+        dir.path().join("run").to_str().unwrap(),
+    ])
+    .unwrap_err();
+    assert!(format!("{err:#}").contains("runs on the CPU"), "{err:#}");
 }

@@ -64,6 +64,12 @@ pub fn run(args: Args) -> Result<()> {
                 print!("{}", settings::to_toml(&settings)?);
                 return Ok(());
             }
+            if args.common.run.device != "cpu" {
+                bail!(
+                    "train ebm runs on the CPU; --device {} is not supported",
+                    args.common.run.device
+                );
+            }
             let out = args
                 .common
                 .run
