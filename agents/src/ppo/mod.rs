@@ -31,6 +31,8 @@ mod checkpoint;
 mod config;
 mod gae;
 mod normalizer;
+mod snapshot;
+mod step;
 mod warm_start;
 
 pub use checkpoint::SnapshotState;
@@ -38,16 +40,15 @@ pub(crate) use checkpoint::{read_json, write_json};
 pub use config::PpoConfig;
 pub use gae::gae;
 pub use normalizer::RunningMeanStd;
+pub use snapshot::PpoSnapshot;
+use step::{join, policy_step, value_step, UpdateStats};
 pub use warm_start::WarmStart;
 
 use crate::cost::RewardSource;
-use crate::nn::{Activation, Adam, Device, Mlp, MlpBuilder, NnError, ParamSet};
-use crate::policy::{GaussianMlpBuilder, GaussianMlpPolicy, GaussianSnapshot, TrainablePolicy};
-use costlearn_envs::control::mlp_expert::{Layer, MlpController};
+use crate::nn::{Adam, Device, Mlp, MlpBuilder, NnError, ParamSet};
+use crate::policy::{GaussianMlpBuilder, GaussianMlpPolicy, TrainablePolicy};
 use costlearn_envs::rollout::Rollout;
-use costlearn_envs::{
-    episode_rng, EnvEntry, EnvError, EnvSpec, Policy, Rng, Space, Trajectories, VecEnv,
-};
+use costlearn_envs::{episode_rng, EnvEntry, EnvError, EnvSpec, Space, Trajectories, VecEnv};
 use ndarray::{s, Array1, Array2, ArrayView2, Axis};
 use rand::seq::SliceRandom;
 use serde::{Deserialize, Serialize};
@@ -120,82 +121,6 @@ pub struct PpoMetrics {
     pub approx_kl: f32,
     /// Fraction of samples whose ratio was clipped.
     pub clip_fraction: f32,
-}
-
-/// The policy frozen for acting: observation normaliser and Gaussian snapshot. Implements
-/// [`Policy`] on raw observations, so rollouts and the fusion density use it directly.
-#[derive(Clone, Debug)]
-pub struct PpoSnapshot {
-    obs_norm: Option<(RunningMeanStd, f32)>,
-    policy: GaussianSnapshot,
-}
-
-impl PpoSnapshot {
-    /// The observations as the policy network sees them.
-    pub fn normalize(&self, obs: ArrayView2<'_, f32>) -> Array2<f32> {
-        match &self.obs_norm {
-            Some((stats, clip)) => stats.normalize(obs, *clip),
-            None => obs.to_owned(),
-        }
-    }
-
-    /// The policy network's snapshot (on normalised observations).
-    pub fn gaussian(&self) -> &GaussianSnapshot {
-        &self.policy
-    }
-
-    /// The deterministic action (the mean) of each raw observation.
-    pub fn mean_action(&self, obs: ArrayView2<'_, f32>) -> crate::nn::Result<Array2<f32>> {
-        self.policy.mean_action(self.normalize(obs).view())
-    }
-
-    /// The deterministic action as a standalone [`MlpController`] (normaliser included), the form
-    /// in which a trained policy ships as a task's expert. Errors unless the policy is an
-    /// unsquashed tanh network with a linear output.
-    pub fn controller(&self) -> Result<MlpController> {
-        let net = self.policy.mean_net();
-        if self.policy.is_squashed()
-            || net.activations() != (Activation::Tanh, Activation::Identity)
-        {
-            return Err(PpoError::Config(
-                "only an unsquashed tanh policy with a linear output exports as a controller"
-                    .into(),
-            ));
-        }
-        let dim = net.input_dim();
-        let (mean, scale, clip) = match &self.obs_norm {
-            // The same arithmetic as `RunningMeanStd::normalize`.
-            Some((stats, clip)) => (
-                stats.mean().mapv(|m| m as f32),
-                stats.var().mapv(|v| (1.0 / (v + 1e-8).sqrt()) as f32),
-                *clip,
-            ),
-            None => (Array1::zeros(dim), Array1::ones(dim), f32::MAX),
-        };
-        let layers = net
-            .layers()
-            .iter()
-            .map(|(weight, bias)| Layer {
-                weight: weight.clone(),
-                bias: bias.row(0).to_owned(),
-            })
-            .collect();
-        MlpController::new(mean, scale, clip, layers).map_err(|e| PpoError::Config(e.to_string()))
-    }
-}
-
-impl Policy for PpoSnapshot {
-    fn act(&self, obs: ArrayView2<'_, f32>, rngs: &mut [Rng]) -> Array2<f32> {
-        self.policy.act(self.normalize(obs).view(), rngs)
-    }
-
-    fn log_prob(&self, obs: ArrayView2<'_, f32>, acts: ArrayView2<'_, f32>) -> Array1<f32> {
-        self.policy.log_prob(self.normalize(obs).view(), acts)
-    }
-
-    fn mode(&self, obs: ArrayView2<'_, f32>) -> Option<Array2<f32>> {
-        self.policy.mode(self.normalize(obs).view())
-    }
 }
 
 /// Weights and statistics that an iteration may change, kept to roll a failed one back.
@@ -709,141 +634,6 @@ impl Ppo {
         self.return_norm = return_norm;
         Ok(())
     }
-}
-
-/// One Adam step on the clipped surrogate of a minibatch (value loss left at 0).
-fn policy_step(
-    policy: &mut GaussianMlpPolicy,
-    opt: &mut Adam,
-    cfg: &PpoConfig,
-    obs: ArrayView2<'_, f32>,
-    acts: ArrayView2<'_, f32>,
-    old_log_prob: &Array1<f32>,
-    advantages: &Array1<f32>,
-) -> Result<UpdateStats, StepError> {
-    let (clip, entropy_coef) = (cfg.clip_range, cfg.entropy_coef);
-    let g = policy.params().graph();
-    // L^CLIP = −E[min(ρ Â, clip(ρ, 1−ε, 1+ε) Â)] − c_H H[π]
-    let log_prob = policy.log_prob_var(&g, obs, acts)?;
-    let log_ratio = log_prob.sub(&g.column(slice(old_log_prob)))?;
-    let ratio = log_ratio.exp(); // ρ = π_θ(u|x) / π_old(u|x)
-    let adv = g.column(slice(advantages));
-    let unclipped = ratio.mul(&adv)?;
-    let clipped = ratio.clamp(1.0 - clip, 1.0 + clip).mul(&adv)?;
-    let surrogate = unclipped.minimum(&clipped)?.mean().neg();
-    let policy_loss = surrogate.item();
-    let loss = if entropy_coef != 0.0 {
-        // H = Σ_j ln σ_j + ½ d (1 + ln 2π); the constant has no gradient.
-        let log_std = policy.params().id("log_std").ok_or_else(|| {
-            StepError::Nn(NnError::InvalidConfig("the policy has no log std".into()))
-        })?;
-        let entropy = policy.params().var(&g, log_std)?.sum();
-        surrogate.sub(&entropy.scale(entropy_coef))?
-    } else {
-        surrogate
-    };
-    if !loss.item().is_finite() {
-        return Err(StepError::NonFinite("the policy loss", loss.item()));
-    }
-    // approx KL = E[(ρ − 1) − ln ρ]; clip fraction = P(|ρ − 1| > ε)
-    let log_ratio = log_ratio.to_array();
-    let n = log_ratio.len() as f32;
-    let approx_kl = log_ratio.iter().map(|&l| l.exp() - 1.0 - l).sum::<f32>() / n;
-    let clip_fraction = log_ratio
-        .iter()
-        .filter(|&&l| (l.exp() - 1.0).abs() > clip)
-        .count() as f32
-        / n;
-    let grads = policy.params().grads(loss.backward()?)?;
-    let norm = grads.global_norm();
-    if !norm.is_finite() {
-        return Err(StepError::NonFinite("the policy gradient norm", norm));
-    }
-    opt.step(policy.params_mut(), grads)?;
-    Ok(UpdateStats {
-        policy_loss,
-        value_loss: 0.0,
-        approx_kl,
-        clip_fraction,
-    })
-}
-
-/// One Adam step on the value loss `L^V = ½ E[(V(x_t) − R_t)²]` of a minibatch; returns it.
-fn value_step(
-    value: &Mlp,
-    params: &mut ParamSet,
-    opt: &mut Adam,
-    obs: ArrayView2<'_, f32>,
-    returns: &Array1<f32>,
-) -> Result<f32, StepError> {
-    let g = params.graph();
-    let v = value.forward_array(params, &g, obs)?;
-    let loss = v.sub(&g.column(slice(returns)))?.square().mean().scale(0.5);
-    let value_loss = loss.item();
-    if !value_loss.is_finite() {
-        return Err(StepError::NonFinite("the value loss", value_loss));
-    }
-    let grads = params.grads(loss.backward()?)?;
-    let norm = grads.global_norm();
-    if !norm.is_finite() {
-        return Err(StepError::NonFinite("the value gradient norm", norm));
-    }
-    opt.step(params, grads)?;
-    Ok(value_loss)
-}
-
-/// Runs two independent computations, on two threads of the current pool where training state may
-/// cross threads (CPU-only builds), one after the other otherwise.
-#[cfg(not(feature = "cuda"))]
-fn join<A: Send, B: Send>(a: impl FnOnce() -> A + Send, b: impl FnOnce() -> B + Send) -> (A, B) {
-    rayon::join(a, b)
-}
-
-/// Runs two independent computations, on two threads of the current pool where training state may
-/// cross threads (CPU-only builds), one after the other otherwise.
-#[cfg(feature = "cuda")]
-fn join<A, B>(a: impl FnOnce() -> A, b: impl FnOnce() -> B) -> (A, B) {
-    (a(), b())
-}
-
-/// Means (or sums, while accumulating) over an iteration's minibatches.
-#[derive(Default)]
-struct UpdateStats {
-    policy_loss: f32,
-    value_loss: f32,
-    approx_kl: f32,
-    clip_fraction: f32,
-}
-
-/// What can stop one minibatch step, before it is tied to an iteration.
-enum StepError {
-    Nn(NnError),
-    NonFinite(&'static str, f32),
-}
-
-impl From<NnError> for StepError {
-    fn from(e: NnError) -> Self {
-        StepError::Nn(e)
-    }
-}
-
-impl StepError {
-    /// The error of iteration `iteration`.
-    fn at(self, iteration: usize) -> PpoError {
-        match self {
-            StepError::Nn(source) => PpoError::Update { iteration, source },
-            StepError::NonFinite(what, value) => PpoError::NonFinite {
-                iteration,
-                what: what.to_string(),
-                value,
-            },
-        }
-    }
-}
-
-/// A freshly built array's values as one slice.
-fn slice(a: &Array1<f32>) -> &[f32] {
-    a.as_slice().expect("a freshly built array is contiguous")
 }
 
 fn check_reward(reward: &RewardSource, obs_dim: usize, act_dim: usize) -> Result<()> {

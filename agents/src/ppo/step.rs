@@ -1,0 +1,145 @@
+//! One minibatch of PPO's update: an Adam step on the clipped surrogate and one on the value
+//! loss, run side by side, and what they report.
+
+use super::{PpoConfig, PpoError};
+use crate::nn::{Adam, Mlp, NnError, ParamSet};
+use crate::policy::{GaussianMlpPolicy, TrainablePolicy};
+use ndarray::{Array1, ArrayView2};
+
+/// One Adam step on the clipped surrogate of a minibatch (value loss left at 0).
+pub(super) fn policy_step(
+    policy: &mut GaussianMlpPolicy,
+    opt: &mut Adam,
+    cfg: &PpoConfig,
+    obs: ArrayView2<'_, f32>,
+    acts: ArrayView2<'_, f32>,
+    old_log_prob: &Array1<f32>,
+    advantages: &Array1<f32>,
+) -> Result<UpdateStats, StepError> {
+    let (clip, entropy_coef) = (cfg.clip_range, cfg.entropy_coef);
+    let g = policy.params().graph();
+    // L^CLIP = −E[min(ρ Â, clip(ρ, 1−ε, 1+ε) Â)] − c_H H[π]
+    let log_prob = policy.log_prob_var(&g, obs, acts)?;
+    let log_ratio = log_prob.sub(&g.column(slice(old_log_prob)))?;
+    let ratio = log_ratio.exp(); // ρ = π_θ(u|x) / π_old(u|x)
+    let adv = g.column(slice(advantages));
+    let unclipped = ratio.mul(&adv)?;
+    let clipped = ratio.clamp(1.0 - clip, 1.0 + clip).mul(&adv)?;
+    let surrogate = unclipped.minimum(&clipped)?.mean().neg();
+    let policy_loss = surrogate.item();
+    let loss = if entropy_coef != 0.0 {
+        // H = Σ_j ln σ_j + ½ d (1 + ln 2π); the constant has no gradient.
+        let log_std = policy.params().id("log_std").ok_or_else(|| {
+            StepError::Nn(NnError::InvalidConfig("the policy has no log std".into()))
+        })?;
+        let entropy = policy.params().var(&g, log_std)?.sum();
+        surrogate.sub(&entropy.scale(entropy_coef))?
+    } else {
+        surrogate
+    };
+    if !loss.item().is_finite() {
+        return Err(StepError::NonFinite("the policy loss", loss.item()));
+    }
+    // approx KL = E[(ρ − 1) − ln ρ]; clip fraction = P(|ρ − 1| > ε)
+    let log_ratio = log_ratio.to_array();
+    let n = log_ratio.len() as f32;
+    let approx_kl = log_ratio.iter().map(|&l| l.exp() - 1.0 - l).sum::<f32>() / n;
+    let clip_fraction = log_ratio
+        .iter()
+        .filter(|&&l| (l.exp() - 1.0).abs() > clip)
+        .count() as f32
+        / n;
+    let grads = policy.params().grads(loss.backward()?)?;
+    let norm = grads.global_norm();
+    if !norm.is_finite() {
+        return Err(StepError::NonFinite("the policy gradient norm", norm));
+    }
+    opt.step(policy.params_mut(), grads)?;
+    Ok(UpdateStats {
+        policy_loss,
+        value_loss: 0.0,
+        approx_kl,
+        clip_fraction,
+    })
+}
+
+/// One Adam step on the value loss `L^V = ½ E[(V(x_t) − R_t)²]` of a minibatch; returns it.
+pub(super) fn value_step(
+    value: &Mlp,
+    params: &mut ParamSet,
+    opt: &mut Adam,
+    obs: ArrayView2<'_, f32>,
+    returns: &Array1<f32>,
+) -> Result<f32, StepError> {
+    let g = params.graph();
+    let v = value.forward_array(params, &g, obs)?;
+    let loss = v.sub(&g.column(slice(returns)))?.square().mean().scale(0.5);
+    let value_loss = loss.item();
+    if !value_loss.is_finite() {
+        return Err(StepError::NonFinite("the value loss", value_loss));
+    }
+    let grads = params.grads(loss.backward()?)?;
+    let norm = grads.global_norm();
+    if !norm.is_finite() {
+        return Err(StepError::NonFinite("the value gradient norm", norm));
+    }
+    opt.step(params, grads)?;
+    Ok(value_loss)
+}
+
+/// Runs two independent computations, on two threads of the current pool where training state may
+/// cross threads (CPU-only builds), one after the other otherwise.
+#[cfg(not(feature = "cuda"))]
+pub(super) fn join<A: Send, B: Send>(
+    a: impl FnOnce() -> A + Send,
+    b: impl FnOnce() -> B + Send,
+) -> (A, B) {
+    rayon::join(a, b)
+}
+
+/// Runs two independent computations, on two threads of the current pool where training state may
+/// cross threads (CPU-only builds), one after the other otherwise.
+#[cfg(feature = "cuda")]
+pub(super) fn join<A, B>(a: impl FnOnce() -> A, b: impl FnOnce() -> B) -> (A, B) {
+    (a(), b())
+}
+
+/// Means (or sums, while accumulating) over an iteration's minibatches.
+#[derive(Default)]
+pub(super) struct UpdateStats {
+    pub(super) policy_loss: f32,
+    pub(super) value_loss: f32,
+    pub(super) approx_kl: f32,
+    pub(super) clip_fraction: f32,
+}
+
+/// What can stop one minibatch step, before it is tied to an iteration.
+pub(super) enum StepError {
+    Nn(NnError),
+    NonFinite(&'static str, f32),
+}
+
+impl From<NnError> for StepError {
+    fn from(e: NnError) -> Self {
+        StepError::Nn(e)
+    }
+}
+
+impl StepError {
+    /// The error of iteration `iteration`.
+    pub(super) fn at(self, iteration: usize) -> PpoError {
+        match self {
+            StepError::Nn(source) => PpoError::Update { iteration, source },
+            StepError::NonFinite(what, value) => PpoError::NonFinite {
+                iteration,
+                what: what.to_string(),
+                value,
+            },
+        }
+    }
+}
+
+/// A freshly built array's values as one slice.
+fn slice(a: &Array1<f32>) -> &[f32] {
+    a.as_slice().expect("a freshly built array is contiguous")
+}
