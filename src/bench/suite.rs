@@ -360,6 +360,12 @@ mod tests {
         assert!(!reopt.is_empty() && reopt.iter().all(|t| ["pendulum", "reacher"].contains(t)));
         let cartpole = standard.runs.iter().find(|r| r.task == "cartpole").unwrap();
         assert_eq!(cartpole.iterations, 150, "cartpole's own default");
+        let navigation = standard
+            .runs
+            .iter()
+            .find(|r| r.task == "navigation" && r.algorithm == Algorithm::Gcl)
+            .unwrap();
+        assert_eq!(navigation.iterations, 100, "navigation's own default");
         let run = &quick.runs[0];
         assert_eq!(
             run.dir(),

@@ -71,7 +71,9 @@ pub use discriminator::{Discriminator, DiscriminatorBuilder, Granularity, Scored
 pub use error::{GclError, Result};
 pub use generator::{Generator, GeneratorError, GeneratorStep, TabularConfig, TabularGenerator};
 pub use learned_cost::LearnedCost;
-pub use learner::{GclLearner, GclMetrics, LearnerConfig, LearnerError, REACHER_SEGMENT};
+pub use learner::{
+    GclLearner, GclMetrics, LearnerConfig, LearnerError, LOCAL_CONSTANT_RATE, REACHER_SEGMENT,
+};
 pub use partition::{log_mu_tilde, Scores};
 pub use train::{DiscRound, DiscriminatorTrainer, LogitStats};
 

@@ -510,4 +510,24 @@ fn bad_input_gives_errors() {
         .is_err());
 }
 
+#[test]
+fn the_local_constant_rate_regulariser_is_on_by_default_where_it_makes_the_cost_reusable() {
+    let plain = GclConfig::new().cost;
+    for (task, regularised) in [
+        ("cartpole", true),
+        ("navigation", true),
+        ("pendulum", false),
+        ("reacher", false),
+        ("hopper", false),
+    ] {
+        let entry = costlearn_envs::registry::lookup(task).unwrap();
+        let want = if regularised {
+            plain.clone().local_constant_rate(LOCAL_CONSTANT_RATE)
+        } else {
+            plain.clone()
+        };
+        assert_eq!(LearnerConfig::for_task(&entry, 0).gcl.cost, want, "{task}");
+    }
+}
+
 mod training;
