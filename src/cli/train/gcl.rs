@@ -88,7 +88,8 @@ pub struct Args {
     #[arg(long)]
     monotonic: Option<f32>,
     /// Weight of the paper's local-constant-rate regulariser of the cost along each
-    /// demonstration, `Σ_t [(c_{t+1} − c_t) − (c_t − c_{t−1})]²` (§4.4) [default: 0, off].
+    /// demonstration, `Σ_t [(c_{t+1} − c_t) − (c_t − c_{t−1})]²` (§4.4) [default: 1 on `cartpole` and
+    /// `navigation`, 0 (off) elsewhere].
     #[arg(long)]
     local_constant_rate: Option<f32>,
     /// Entropy weight α of the generator's objective `E_q[c_θ] + α·E_q[log q]` [default: 0.1 on
@@ -102,7 +103,7 @@ pub struct Args {
     #[arg(long)]
     fusion_snapshots: Option<usize>,
     /// Epochs of behavioral cloning on the demonstrations that warm-start the PPO policy before
-    /// the first iteration [default: 0, none].
+    /// the first iteration [default: 50 on `hopper`, 0 (none) elsewhere].
     #[arg(long)]
     warm_start: Option<usize>,
     /// Density of samples and demonstrations under the kept policies [default: `mixture`].
@@ -112,7 +113,7 @@ pub struct Args {
     #[arg(long)]
     num_demos: Option<usize>,
     /// GCL iterations (one policy step and one discriminator round each) [default: 60; 150 on
-    /// `cartpole`].
+    /// `cartpole`, 100 on `navigation`].
     #[arg(long)]
     iterations: Option<usize>,
     /// Episodes of the final evaluation (0 skips it), on the shipped demos' start states

@@ -530,4 +530,25 @@ fn the_local_constant_rate_regulariser_is_on_by_default_where_it_makes_the_cost_
     }
 }
 
+#[test]
+fn only_hopper_starts_its_policy_from_behavioral_cloning_by_default() {
+    for task in [
+        "hopper",
+        "pendulum",
+        "cartpole",
+        "reacher",
+        "navigation",
+        "gridworld",
+    ] {
+        let entry = costlearn_envs::registry::lookup(task).unwrap();
+        let epochs = LearnerConfig::for_task(&entry, 0).warm_start_epochs;
+        let want = if task == "hopper" {
+            HOPPER_WARM_START
+        } else {
+            0
+        };
+        assert_eq!(epochs, want, "{task}");
+    }
+}
+
 mod training;
