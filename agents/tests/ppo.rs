@@ -1,10 +1,11 @@
 //! PPO end to end: it learns the pendulum, it is reproducible, it stops cleanly on non-finite
-//! numbers, and its weights round-trip through a file.
+//! numbers, its behavioral-cloning term pulls it to the demonstrations, and its weights
+//! round-trip through a file.
 
 use costlearn_agents::cost::{Cost, FnCost, RewardSource};
 use costlearn_agents::nn::{Device, NnError};
 use costlearn_agents::ppo::{Ppo, PpoConfig, PpoError, PpoMetrics};
-use costlearn_envs::{registry, Policy};
+use costlearn_envs::{demos, registry, Policy};
 use ndarray::{Array1, Array2, ArrayView2};
 use std::sync::atomic::{AtomicUsize, Ordering};
 
@@ -205,4 +206,50 @@ fn weights_and_normaliser_round_trip_through_a_file() {
     let mut other = learner("pendulum", tiny().policy_hidden(vec![8]), RewardSource::Env);
     let err = other.load(&path).unwrap_err();
     assert!(err.to_string().contains("ppo.safetensors"), "{err}");
+}
+
+/// Mean log-likelihood of the shipped pendulum demonstrations' actions under `ppo`'s policy after
+/// `iterations` iterations on a constant cost, with the behavioral-cloning term at weight `coef`.
+fn demo_log_likelihood(coef: f32, iterations: usize) -> f32 {
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../demos/pendulum.npz");
+    let mut ppo = learner(
+        "pendulum",
+        tiny().seed(2).epochs(10).policy_lr(1e-2).bc_coef(coef),
+        RewardSource::cost(FnCost::new(3, 1, |_, _| 0.0)),
+    );
+    let demos = demos::load_for(&path, ppo.spec()).unwrap().first(4);
+    ppo.set_demonstrations(&demos).unwrap();
+    for _ in 0..iterations {
+        ppo.step().unwrap();
+    }
+    let t = demos.horizon();
+    let obs = demos.obs.slice(ndarray::s![.., ..t, ..]);
+    let obs = obs.to_shape((demos.len() * t, 3)).unwrap();
+    let acts = demos.acts.to_shape((demos.len() * t, 1)).unwrap();
+    ppo.snapshot()
+        .log_prob(obs.view(), acts.view())
+        .mean()
+        .unwrap()
+}
+
+/// On a cost that says nothing, only the behavioral-cloning term moves the policy towards the
+/// demonstrated actions; at weight 0 the demonstrations are ignored.
+#[test]
+fn the_behavioral_cloning_term_pulls_the_policy_to_the_demonstrations() {
+    let (off, on) = (demo_log_likelihood(0.0, 4), demo_log_likelihood(1.0, 4));
+    assert!(
+        on > off + 0.2,
+        "demo log-likelihood {on} with the term, {off} without"
+    );
+    let mut ppo = learner("pendulum", tiny().bc_coef(1.0), RewardSource::Env);
+    assert!(matches!(ppo.step(), Err(PpoError::Config(_))));
+    let reacher = registry::lookup("reacher")
+        .unwrap()
+        .make_vec(1)
+        .spec()
+        .clone();
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../demos/reacher.npz");
+    let wrong = demos::load_for(&path, &reacher).unwrap().first(1);
+    assert!(ppo.set_demonstrations(&wrong).is_err());
+    assert!(tiny().bc_coef(-1.0).validate().is_err());
 }

@@ -161,7 +161,8 @@ fn judge_network_cost(
 
     if let Some(reopt) = reopt {
         let iterations = reopt.iterations.unwrap_or(trained.iterations);
-        let mut ppo = trained.ppo.clone();
+        // A fresh policy on the cost alone: no behavioral-cloning term, no warm start.
+        let mut ppo = trained.ppo.clone().bc_coef(0.0);
         if let Some(alpha) = reopt.alpha {
             ppo.alpha = alpha;
         }

@@ -281,6 +281,10 @@ impl GclLearner {
                     ppo.warm_start(&demos, &bc)
                         .map_err(|e| generator_err(e.into()))?;
                 }
+                if ppo.config().bc_coef > 0.0 && !demos.is_empty() {
+                    ppo.set_demonstrations(&demos)
+                        .map_err(|e| generator_err(e.into()))?;
+                }
                 Generator::Ppo(Box::new(ppo))
             }
         };

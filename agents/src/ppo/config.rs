@@ -70,6 +70,10 @@ pub struct PpoConfig {
     pub bootstrap_at_horizon: bool,
     /// Stop an iteration's epochs early once the approximate KL exceeds this (none by default).
     pub target_kl: Option<f32>,
+    /// Weight `λ` of the behavioral-cloning term `λ E_D[−log π(u|x)]` in the policy loss, on the
+    /// demonstrations given to [`Ppo::set_demonstrations`](super::Ppo::set_demonstrations)
+    /// (0, off, by default; see the `bc_term` module).
+    pub bc_coef: f32,
 }
 
 impl Default for PpoConfig {
@@ -101,6 +105,7 @@ impl Default for PpoConfig {
             scale_rewards: true,
             bootstrap_at_horizon: true,
             target_kl: None,
+            bc_coef: 0.0,
         }
     }
 }
@@ -158,7 +163,7 @@ impl PpoConfig {
 
     /// Errors naming the first setting that cannot work.
     pub fn validate(&self) -> Result<(), String> {
-        let checks: [(bool, &str); 12] = [
+        let checks: [(bool, &str); 13] = [
             (self.num_envs > 0, "num_envs must be at least 1"),
             (
                 self.episodes_per_iteration > 0,
@@ -200,6 +205,10 @@ impl PpoConfig {
             (
                 self.target_kl.map_or(true, |k| k.is_finite() && k > 0.0),
                 "target_kl must be positive",
+            ),
+            (
+                self.bc_coef.is_finite() && self.bc_coef >= 0.0,
+                "bc_coef must be finite and non-negative",
             ),
         ];
         match checks.iter().find(|(ok, _)| !ok) {
@@ -255,5 +264,7 @@ impl PpoConfig {
         bootstrap_at_horizon: bool;
         /// Sets [`PpoConfig::target_kl`].
         target_kl: Option<f32>;
+        /// Sets [`PpoConfig::bc_coef`].
+        bc_coef: f32;
     }
 }

@@ -11,7 +11,9 @@
 //!    [`PpoConfig::episodes_per_iteration`] full episodes with it in lock-step;
 //! 2. compute the rewards, the values `V(x_t)` and the GAE advantages;
 //! 3. run [`PpoConfig::epochs`] passes of shuffled minibatches over the clipped surrogate and the
-//!    value regression, each network with its own Adam and gradient clipping;
+//!    value regression, each network with its own Adam and gradient clipping (plus a
+//!    behavioral-cloning term on demonstrations when [`PpoConfig::bc_coef`] is positive, see
+//!    [`Ppo::set_demonstrations`]);
 //! 4. merge the batch's observations into the normaliser.
 //!
 //! Acting and learning see the same normalised inputs: the update uses the normaliser frozen into
@@ -27,6 +29,7 @@
 //! | `hopper` | 32 (9600 steps) | 0.99 | 600 | 3e-4 (value 1e-3) | −0.5 |
 //! | others | 16 | 0.99 | 64 | 3e-4 | 0 |
 
+mod bc_term;
 mod checkpoint;
 mod config;
 mod gae;
@@ -36,6 +39,7 @@ mod step;
 mod warm_start;
 mod weights;
 
+use bc_term::{BcMinibatch, DemoSteps};
 pub use checkpoint::SnapshotState;
 pub(crate) use checkpoint::{read_json, write_json};
 pub use config::PpoConfig;
@@ -57,6 +61,8 @@ use serde::{Deserialize, Serialize};
 const LN_2PI: f32 = 1.837_877;
 /// Stream of the minibatch shuffles, apart from the episodes' streams of the same seed.
 const SHUFFLE_STREAM: u64 = 0x9e37_79b9_7f4a_7c15;
+/// Stream of the behavioral-cloning term's demonstration minibatches.
+const DEMO_STREAM: u64 = 0x6a09_e667_f3bc_c909;
 
 /// What can stop PPO.
 #[derive(Debug, thiserror::Error)]
@@ -140,6 +146,8 @@ struct Batch {
     old_log_prob: Array1<f32>,
     advantages: Array1<f32>,
     returns: Array1<f32>,
+    /// The behavioral-cloning term's demonstrated steps, normalised as `obs` (when it is on).
+    demos: Option<(Array2<f32>, Array2<f32>)>,
 }
 
 /// A PPO learner on one task, driven one iteration at a time with [`Ppo::step`].
@@ -161,6 +169,8 @@ pub struct Ppo {
     episodes: u64,
     /// The episodes sampled by the last iteration, with their log-probabilities.
     last_samples: Option<Trajectories>,
+    /// The demonstrations of the behavioral-cloning term ([`Ppo::set_demonstrations`]).
+    demos: Option<DemoSteps>,
 }
 
 impl std::fmt::Debug for Ppo {
@@ -227,6 +237,7 @@ impl Ppo {
             env_steps: 0,
             episodes: 0,
             last_samples: None,
+            demos: None,
         })
     }
 
@@ -353,6 +364,13 @@ impl Ppo {
             value,
         };
 
+        if cfg.bc_coef > 0.0 && self.demos.is_none() {
+            return Err(PpoError::Config(
+                "bc_coef is positive but no demonstrations were given (Ppo::set_demonstrations)"
+                    .into(),
+            ));
+        }
+
         // 1. Sample full episodes with the frozen policy and normaliser.
         let snapshot = self.snapshot();
         let trajs = Rollout::new(cfg.seed)
@@ -460,6 +478,7 @@ impl Ppo {
                 .to_owned(),
             advantages,
             returns,
+            demos: DemoSteps::normalized(self.demos.as_ref(), &cfg, |x| snapshot.normalize(x)),
         };
 
         // 3. Epochs of shuffled minibatches.
@@ -500,6 +519,7 @@ impl Ppo {
         let cfg = self.config.clone();
         let rows = batch.obs.nrows();
         let mut rng = episode_rng(cfg.seed ^ SHUFFLE_STREAM, it as u64);
+        let mut demo_rng = episode_rng(cfg.seed ^ DEMO_STREAM, it as u64);
         let mut order: Vec<usize> = (0..rows).collect();
         let mut sums = UpdateStats::default();
         let mut minibatches = 0usize;
@@ -519,6 +539,15 @@ impl Ppo {
                 let acts = batch.acts.select(Axis(0), idx);
                 let old_log_prob = batch.old_log_prob.select(Axis(0), idx);
                 let returns = batch.returns.select(Axis(0), idx);
+                let demos = batch
+                    .demos
+                    .as_ref()
+                    .map(|d| DemoSteps::draw(d, idx.len(), &mut demo_rng));
+                let bc = demos.as_ref().map(|(obs, acts)| BcMinibatch {
+                    coef: cfg.bc_coef,
+                    obs: obs.view(),
+                    acts: acts.view(),
+                });
                 // The policy and the value network share no weights: their steps run side by side.
                 let (policy, value_loss) = join(
                     || {
@@ -530,6 +559,7 @@ impl Ppo {
                             acts.view(),
                             &old_log_prob,
                             &adv,
+                            bc,
                         )
                     },
                     || {

@@ -1,12 +1,14 @@
 //! One minibatch of PPO's update: an Adam step on the clipped surrogate and one on the value
 //! loss, run side by side, and what they report.
 
-use super::{PpoConfig, PpoError};
+use super::{BcMinibatch, PpoConfig, PpoError};
 use crate::nn::{Adam, Mlp, NnError, ParamSet};
 use crate::policy::{GaussianMlpPolicy, TrainablePolicy};
 use ndarray::{Array1, ArrayView2};
 
-/// One Adam step on the clipped surrogate of a minibatch (value loss left at 0).
+/// One Adam step on the clipped surrogate of a minibatch, plus the behavioral-cloning term when
+/// `bc` is given (value loss left at 0).
+#[allow(clippy::too_many_arguments)]
 pub(super) fn policy_step(
     policy: &mut GaussianMlpPolicy,
     opt: &mut Adam,
@@ -15,6 +17,7 @@ pub(super) fn policy_step(
     acts: ArrayView2<'_, f32>,
     old_log_prob: &Array1<f32>,
     advantages: &Array1<f32>,
+    bc: Option<BcMinibatch<'_>>,
 ) -> Result<UpdateStats, StepError> {
     let (clip, entropy_coef) = (cfg.clip_range, cfg.entropy_coef);
     let g = policy.params().graph();
@@ -36,6 +39,14 @@ pub(super) fn policy_step(
         surrogate.sub(&entropy.scale(entropy_coef))?
     } else {
         surrogate
+    };
+    let loss = match bc {
+        // + λ E_D[−log π(u|x)] (see `bc_term`)
+        Some(bc) => {
+            let nll = policy.log_prob_var(&g, bc.obs, bc.acts)?.mean().neg();
+            loss.add(&nll.scale(bc.coef))?
+        }
+        None => loss,
     };
     if !loss.item().is_finite() {
         return Err(StepError::NonFinite("the policy loss", loss.item()));
