@@ -93,6 +93,30 @@ fn defaults_to_a_file_to_a_run_and_its_config_json_to_the_same_run_again() {
     );
 }
 
+/// `--disc-steps` holds whatever the number of demonstrations: it replaces the pendulum's
+/// few-demonstration default instead of being replaced by it.
+#[test]
+fn disc_steps_given_on_the_command_line_hold_for_any_number_of_demonstrations() {
+    let demos = shipped("pendulum.npz");
+    let print = |extra: &[&str]| {
+        let mut args = vec!["train", "gcl", "--env", "pendulum", "--demos"];
+        args.push(demos.to_str().unwrap());
+        args.extend_from_slice(extra);
+        args.push("--print-config");
+        let out = costlearn(&args);
+        assert!(out.status.success(), "{}", stderr(&out));
+        String::from_utf8(out.stdout).unwrap()
+    };
+    let default = print(&[]);
+    assert!(
+        default.contains("[learner.few_demos]\nat_most = 4\ndisc_steps = 30\n"),
+        "{default}"
+    );
+    let given = print(&["--disc-steps", "12"]);
+    assert!(given.contains("few_demos = \"none\"\n"), "{given}");
+    assert!(given.contains("disc_steps = 12\n"), "{given}");
+}
+
 #[test]
 fn a_bad_key_or_value_is_refused_naming_it() {
     let dir = tempfile::tempdir().unwrap();

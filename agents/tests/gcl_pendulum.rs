@@ -22,6 +22,7 @@ fn learner(seed: u64) -> GclLearner {
         tabular: Default::default(),
         fusion_snapshots: 5,
         warm_start_epochs: 0,
+        few_demos: None,
         seed,
     };
     GclLearner::new(&entry, config, demos, Device::Cpu).unwrap()

@@ -145,6 +145,7 @@ mod tests {
             ppo,
             fusion_snapshots: 2,
             warm_start_epochs: 0,
+            few_demos: None,
             seed: 4,
             tabular: Default::default(),
         };

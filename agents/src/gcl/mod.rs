@@ -72,8 +72,8 @@ pub use error::{GclError, Result};
 pub use generator::{Generator, GeneratorError, GeneratorStep, TabularConfig, TabularGenerator};
 pub use learned_cost::LearnedCost;
 pub use learner::{
-    GclLearner, GclMetrics, LearnerConfig, LearnerError, HOPPER_WARM_START, LOCAL_CONSTANT_RATE,
-    REACHER_SEGMENT,
+    FewDemos, GclLearner, GclMetrics, LearnerConfig, LearnerError, FEW_DEMOS, FEW_DEMO_DISC_STEPS,
+    HOPPER_BC_WEIGHT, HOPPER_WARM_START, LOCAL_CONSTANT_RATE, REACHER_SEGMENT,
 };
 pub use partition::{log_mu_tilde, Scores};
 pub use train::{DiscRound, DiscriminatorTrainer, LogitStats};

@@ -96,7 +96,8 @@ pub struct Args {
     /// continuous tasks, 1 (the paper's) on tabular ones].
     #[arg(long)]
     alpha: Option<f32>,
-    /// Discriminator steps per iteration [default: 10].
+    /// Discriminator steps per iteration, whatever the number of demonstrations [default: 10; 30
+    /// on `pendulum` and `navigation` with at most 4 demonstrations].
     #[arg(long)]
     disc_steps: Option<usize>,
     /// Policy snapshots (and their samples) kept in the fusion buffer [default: 5].
@@ -106,6 +107,11 @@ pub struct Args {
     /// the first iteration [default: 50 on `hopper`, 0 (none) elsewhere].
     #[arg(long)]
     warm_start: Option<usize>,
+    /// Weight λ of a behavioral-cloning term `λ E_D[−log π(u|x)]` on the demonstrations in the PPO
+    /// policy's loss (continuous tasks; `eval --reopt` never uses it) [default: 0.5 on `hopper`,
+    /// 0 (off) elsewhere].
+    #[arg(long)]
+    bc_weight: Option<f32>,
     /// Density of samples and demonstrations under the kept policies [default: `mixture`].
     #[arg(long, value_enum)]
     fusion: Option<FusionArg>,
@@ -203,6 +209,7 @@ impl Args {
         }
         if let Some(k) = args.disc_steps {
             gcl.disc_steps = k;
+            config.few_demos = None;
         }
         if let Some(fusion) = args.fusion {
             gcl.fusion = match fusion {
@@ -216,6 +223,12 @@ impl Args {
         }
         if let Some(epochs) = args.warm_start {
             config.warm_start_epochs = epochs;
+        }
+        if let Some(weight) = args.bc_weight {
+            if tabular {
+                bail!("--bc-weight: a tabular task's generator is exact soft value iteration");
+            }
+            config.ppo.bc_coef = weight;
         }
         Ok(())
     }

@@ -531,7 +531,7 @@ fn the_local_constant_rate_regulariser_is_on_by_default_where_it_makes_the_cost_
 }
 
 #[test]
-fn only_hopper_starts_its_policy_from_behavioral_cloning_by_default() {
+fn only_hopper_starts_and_keeps_its_policy_near_behavioral_cloning_by_default() {
     for task in [
         "hopper",
         "pendulum",
@@ -541,13 +541,43 @@ fn only_hopper_starts_its_policy_from_behavioral_cloning_by_default() {
         "gridworld",
     ] {
         let entry = costlearn_envs::registry::lookup(task).unwrap();
-        let epochs = LearnerConfig::for_task(&entry, 0).warm_start_epochs;
-        let want = if task == "hopper" {
-            HOPPER_WARM_START
-        } else {
-            0
-        };
-        assert_eq!(epochs, want, "{task}");
+        let config = LearnerConfig::for_task(&entry, 0);
+        let hopper = task == "hopper";
+        assert_eq!(
+            config.warm_start_epochs,
+            if hopper { HOPPER_WARM_START } else { 0 },
+            "{task}"
+        );
+        assert_eq!(
+            config.ppo.bc_coef,
+            if hopper { HOPPER_BC_WEIGHT } else { 0.0 },
+            "{task}"
+        );
+    }
+}
+
+#[test]
+fn pendulum_and_navigation_take_more_discriminator_steps_with_few_demonstrations() {
+    for (task, few) in [("pendulum", true), ("navigation", true), ("reacher", false)] {
+        let entry = costlearn_envs::registry::lookup(task).unwrap();
+        let spec = entry.make().spec().clone();
+        let path =
+            std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join(format!("../demos/{task}.npz"));
+        let demos = costlearn_envs::demos::load_for(&path, &spec).unwrap();
+        for n in [1, FEW_DEMOS, FEW_DEMOS + 1, 16] {
+            let config = LearnerConfig::for_task(&entry, 0);
+            let learner = GclLearner::new(&entry, config, demos.first(n), Device::Cpu).unwrap();
+            let want = if few && n <= FEW_DEMOS {
+                FEW_DEMO_DISC_STEPS
+            } else {
+                GclConfig::new().disc_steps
+            };
+            assert_eq!(
+                learner.trainer.config().disc_steps,
+                want,
+                "{task}, {n} demos"
+            );
+        }
     }
 }
 
