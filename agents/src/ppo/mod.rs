@@ -46,7 +46,6 @@ pub use config::PpoConfig;
 pub use gae::gae;
 pub use normalizer::RunningMeanStd;
 pub use snapshot::PpoSnapshot;
-use step::{join, policy_step, value_step, UpdateStats};
 pub use warm_start::WarmStart;
 
 use crate::cost::RewardSource;
@@ -54,15 +53,10 @@ use crate::nn::{Adam, Device, Mlp, MlpBuilder, NnError, ParamSet};
 use crate::policy::{GaussianMlpBuilder, GaussianMlpPolicy, TrainablePolicy};
 use costlearn_envs::rollout::Rollout;
 use costlearn_envs::{episode_rng, EnvEntry, EnvError, EnvSpec, Space, Trajectories, VecEnv};
-use ndarray::{s, Array1, Array2, ArrayView2, Axis};
-use rand::seq::SliceRandom;
+use ndarray::{s, Array1, Array2, ArrayView2};
 use serde::{Deserialize, Serialize};
 
 const LN_2PI: f32 = 1.837_877;
-/// Stream of the minibatch shuffles, apart from the episodes' streams of the same seed.
-const SHUFFLE_STREAM: u64 = 0x9e37_79b9_7f4a_7c15;
-/// Stream of the behavioral-cloning term's demonstration minibatches.
-const DEMO_STREAM: u64 = 0x6a09_e667_f3bc_c909;
 
 /// What can stop PPO.
 #[derive(Debug, thiserror::Error)]
@@ -511,90 +505,6 @@ impl Ppo {
     fn entropy(&self) -> f32 {
         let log_std = self.policy.log_std();
         log_std.sum() + 0.5 * log_std.len() as f32 * (1.0 + LN_2PI)
-    }
-
-    /// [`PpoConfig::epochs`] passes over the batch in shuffled minibatches, each making one policy
-    /// step and one value step. Returns the means over the minibatches.
-    fn update(&mut self, batch: &Batch, it: usize) -> Result<UpdateStats> {
-        let cfg = self.config.clone();
-        let rows = batch.obs.nrows();
-        let mut rng = episode_rng(cfg.seed ^ SHUFFLE_STREAM, it as u64);
-        let mut demo_rng = episode_rng(cfg.seed ^ DEMO_STREAM, it as u64);
-        let mut order: Vec<usize> = (0..rows).collect();
-        let mut sums = UpdateStats::default();
-        let mut minibatches = 0usize;
-        for _ in 0..cfg.epochs {
-            order.shuffle(&mut rng);
-            let mut epoch_kl = 0.0f32;
-            let chunks = order.chunks(cfg.minibatch_size.min(rows));
-            let per_epoch = chunks.len();
-            for idx in chunks {
-                let mut adv = batch.advantages.select(Axis(0), idx);
-                if cfg.normalize_advantages && adv.len() > 1 {
-                    // Â = (A − mean A) / (std A + 1e-8)
-                    let (mean, std) = (adv.mean().unwrap_or(0.0), adv.std(0.0));
-                    adv.mapv_inplace(|a| (a - mean) / (std + 1e-8));
-                }
-                let obs = batch.obs.select(Axis(0), idx);
-                let acts = batch.acts.select(Axis(0), idx);
-                let old_log_prob = batch.old_log_prob.select(Axis(0), idx);
-                let returns = batch.returns.select(Axis(0), idx);
-                let demos = batch
-                    .demos
-                    .as_ref()
-                    .map(|d| DemoSteps::draw(d, idx.len(), &mut demo_rng));
-                let bc = demos.as_ref().map(|(obs, acts)| BcMinibatch {
-                    coef: cfg.bc_coef,
-                    obs: obs.view(),
-                    acts: acts.view(),
-                });
-                // The policy and the value network share no weights: their steps run side by side.
-                let (policy, value_loss) = join(
-                    || {
-                        policy_step(
-                            &mut self.policy,
-                            &mut self.policy_opt,
-                            &cfg,
-                            obs.view(),
-                            acts.view(),
-                            &old_log_prob,
-                            &adv,
-                            bc,
-                        )
-                    },
-                    || {
-                        value_step(
-                            &self.value,
-                            &mut self.value_params,
-                            &mut self.value_opt,
-                            obs.view(),
-                            &returns,
-                        )
-                    },
-                );
-                let policy = policy.map_err(|e| e.at(it))?;
-                let value_loss = value_loss.map_err(|e| e.at(it))?;
-                sums.policy_loss += policy.policy_loss;
-                sums.approx_kl += policy.approx_kl;
-                sums.clip_fraction += policy.clip_fraction;
-                sums.value_loss += value_loss;
-                epoch_kl += policy.approx_kl;
-                minibatches += 1;
-            }
-            if cfg
-                .target_kl
-                .is_some_and(|target| epoch_kl / per_epoch as f32 > target)
-            {
-                break;
-            }
-        }
-        let m = minibatches.max(1) as f32;
-        Ok(UpdateStats {
-            policy_loss: sums.policy_loss / m,
-            value_loss: sums.value_loss / m,
-            approx_kl: sums.approx_kl / m,
-            clip_fraction: sums.clip_fraction / m,
-        })
     }
 }
 

@@ -1,10 +1,103 @@
-//! One minibatch of PPO's update: an Adam step on the clipped surrogate and one on the value
-//! loss, run side by side, and what they report.
+//! PPO's update: epochs of shuffled minibatches, each an Adam step on the clipped surrogate and
+//! one on the value loss, run side by side, and what they report.
 
-use super::{BcMinibatch, PpoConfig, PpoError};
+use super::{Batch, BcMinibatch, DemoSteps, Ppo, PpoConfig, PpoError, Result};
 use crate::nn::{Adam, Mlp, NnError, ParamSet};
 use crate::policy::{GaussianMlpPolicy, TrainablePolicy};
-use ndarray::{Array1, ArrayView2};
+use costlearn_envs::episode_rng;
+use ndarray::{Array1, ArrayView2, Axis};
+use rand::seq::SliceRandom;
+
+/// Stream of the minibatch shuffles, apart from the episodes' streams of the same seed.
+const SHUFFLE_STREAM: u64 = 0x9e37_79b9_7f4a_7c15;
+/// Stream of the behavioral-cloning term's demonstration minibatches.
+const DEMO_STREAM: u64 = 0x6a09_e667_f3bc_c909;
+
+impl Ppo {
+    /// [`PpoConfig::epochs`] passes over the batch in shuffled minibatches, each making one policy
+    /// step and one value step. Returns the means over the minibatches.
+    pub(super) fn update(&mut self, batch: &Batch, it: usize) -> Result<UpdateStats> {
+        let cfg = self.config.clone();
+        let rows = batch.obs.nrows();
+        let mut rng = episode_rng(cfg.seed ^ SHUFFLE_STREAM, it as u64);
+        let mut demo_rng = episode_rng(cfg.seed ^ DEMO_STREAM, it as u64);
+        let mut order: Vec<usize> = (0..rows).collect();
+        let mut sums = UpdateStats::default();
+        let mut minibatches = 0usize;
+        for _ in 0..cfg.epochs {
+            order.shuffle(&mut rng);
+            let mut epoch_kl = 0.0f32;
+            let chunks = order.chunks(cfg.minibatch_size.min(rows));
+            let per_epoch = chunks.len();
+            for idx in chunks {
+                let mut adv = batch.advantages.select(Axis(0), idx);
+                if cfg.normalize_advantages && adv.len() > 1 {
+                    // Â = (A − mean A) / (std A + 1e-8)
+                    let (mean, std) = (adv.mean().unwrap_or(0.0), adv.std(0.0));
+                    adv.mapv_inplace(|a| (a - mean) / (std + 1e-8));
+                }
+                let obs = batch.obs.select(Axis(0), idx);
+                let acts = batch.acts.select(Axis(0), idx);
+                let old_log_prob = batch.old_log_prob.select(Axis(0), idx);
+                let returns = batch.returns.select(Axis(0), idx);
+                let demos = batch
+                    .demos
+                    .as_ref()
+                    .map(|d| DemoSteps::draw(d, idx.len(), &mut demo_rng));
+                let bc = demos.as_ref().map(|(obs, acts)| BcMinibatch {
+                    coef: cfg.bc_coef,
+                    obs: obs.view(),
+                    acts: acts.view(),
+                });
+                // The policy and the value network share no weights: their steps run side by side.
+                let (policy, value_loss) = join(
+                    || {
+                        policy_step(
+                            &mut self.policy,
+                            &mut self.policy_opt,
+                            &cfg,
+                            obs.view(),
+                            acts.view(),
+                            &old_log_prob,
+                            &adv,
+                            bc,
+                        )
+                    },
+                    || {
+                        value_step(
+                            &self.value,
+                            &mut self.value_params,
+                            &mut self.value_opt,
+                            obs.view(),
+                            &returns,
+                        )
+                    },
+                );
+                let policy = policy.map_err(|e| e.at(it))?;
+                let value_loss = value_loss.map_err(|e| e.at(it))?;
+                sums.policy_loss += policy.policy_loss;
+                sums.approx_kl += policy.approx_kl;
+                sums.clip_fraction += policy.clip_fraction;
+                sums.value_loss += value_loss;
+                epoch_kl += policy.approx_kl;
+                minibatches += 1;
+            }
+            if cfg
+                .target_kl
+                .is_some_and(|target| epoch_kl / per_epoch as f32 > target)
+            {
+                break;
+            }
+        }
+        let m = minibatches.max(1) as f32;
+        Ok(UpdateStats {
+            policy_loss: sums.policy_loss / m,
+            value_loss: sums.value_loss / m,
+            approx_kl: sums.approx_kl / m,
+            clip_fraction: sums.clip_fraction / m,
+        })
+    }
+}
 
 /// One Adam step on the clipped surrogate of a minibatch, plus the behavioral-cloning term when
 /// `bc` is given (value loss left at 0).
