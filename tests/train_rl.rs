@@ -107,6 +107,44 @@ fn a_tiny_run_writes_config_metrics_weights_and_a_plot() {
         "trained on `pendulum`, not on `reacher`",
     );
 
+    // With --action-noise the run's mean action acts, with noise of the given spread around it.
+    let noisy = |std: &str| {
+        costlearn(&[
+            "record",
+            "--env",
+            "pendulum",
+            "--run",
+            out_s,
+            "--episodes",
+            "4",
+            &format!("--action-noise={std}"),
+            "--out",
+            demos.to_str().unwrap(),
+            "--force",
+        ])
+    };
+    let recorded = noisy("0.05");
+    assert!(recorded.status.success(), "{}", stderr(&recorded));
+    let trajs = costlearn_envs::demos::load(&demos).unwrap();
+    let policy = costlearn::methods::rebuild(&out).unwrap().policy;
+    let (mut sum, mut sq, mut n) = (0.0f64, 0.0f64, 0.0f64);
+    for traj in (0..trajs.len()).map(|i| trajs.episode(i)) {
+        let steps = traj.acts.nrows();
+        let mode = policy
+            .mode(traj.obs.slice(ndarray::s![..steps, ..]))
+            .unwrap();
+        for (u, m) in traj.acts.iter().zip(mode.iter()) {
+            let d = f64::from(u - m);
+            (sum, sq, n) = (sum + d, sq + d * d, n + 1.0);
+        }
+    }
+    let (mean, std) = (sum / n, (sq / n - (sum / n).powi(2)).sqrt());
+    assert!(
+        mean.abs() < 0.01 && (std - 0.05).abs() < 0.005,
+        "{mean} ± {std}"
+    );
+    assert_clean_failure(&noisy("-1"), "--action-noise must be a positive number");
+
     // The directory is not empty any more.
     assert_clean_failure(&costlearn(&args), "not empty");
     let mut forced = args.to_vec();

@@ -3,9 +3,12 @@
 use crate::evaluation::anchors::AnchorFile;
 use crate::methods;
 use anyhow::{bail, Context, Result};
+use costlearn_envs::control::expert::GaussianExpert;
 use costlearn_envs::rollout::Rollout;
-use costlearn_envs::{demos, registry, Policy, UniformRandom};
+use costlearn_envs::{demos, registry, EnvEntry, Policy, UniformRandom};
+use ndarray::ArrayView2;
 use std::path::PathBuf;
+use std::sync::Arc;
 
 /// Which policy acts.
 #[derive(Clone, Copy, Debug, clap::ValueEnum)]
@@ -38,6 +41,11 @@ pub struct Args {
     /// on this task, e.g. `train rl`): demonstrations of an expert costlearn did not script.
     #[arg(long)]
     run: Option<PathBuf>,
+    /// With `--run`: act with the run's deterministic action plus Gaussian noise of this standard
+    /// deviation on every action dimension, as the scripted experts do, instead of sampling the
+    /// run's policy at whatever spread its training left.
+    #[arg(long, requires = "run")]
+    action_noise: Option<f32>,
     /// Environment copies stepped in lock-step.
     #[arg(long, default_value_t = 32)]
     num_envs: usize,
@@ -47,6 +55,26 @@ pub struct Args {
     /// Overwrite the output file if it exists.
     #[arg(long)]
     force: bool,
+}
+
+/// The run's deterministic action with `N(0, std²)` noise on every action dimension. Refuses a
+/// noise that is not a positive number and a policy without a deterministic action.
+fn around_mode(entry: &EnvEntry, policy: Box<dyn Policy>, std: f32) -> Result<Box<dyn Policy>> {
+    if !(std.is_finite() && std > 0.0) {
+        bail!("--action-noise must be a positive number, got {std}");
+    }
+    let mut env = entry.make();
+    let spec = env.spec().clone();
+    let mut obs = vec![0.0; spec.obs_dim()];
+    env.reset(0, &mut obs);
+    let first = ArrayView2::from_shape((1, obs.len()), &obs)?;
+    if policy.mode(first).is_none() {
+        bail!("--action-noise: the run's policy has no deterministic action to add noise to");
+    }
+    Ok(Box::new(GaussianExpert::around_mode(
+        Arc::from(policy),
+        vec![std; spec.act_dim()],
+    )))
 }
 
 /// Records `episodes` episodes and writes them atomically to the output file.
@@ -78,7 +106,10 @@ pub fn run(args: Args) -> Result<()> {
                     args.env
                 );
             }
-            rebuilt.policy
+            match args.action_noise {
+                None => rebuilt.policy,
+                Some(std) => around_mode(&entry, rebuilt.policy, std)?,
+            }
         }
         (None, Actor::Expert) => entry.expert()?,
         (None, Actor::Random) => {

@@ -40,6 +40,38 @@ impl GaussianExpert {
         }
     }
 
+    /// Noise of standard deviation `std[j]` on action dimension `j` around the deterministic action
+    /// ([`Policy::mode`]) of another policy, e.g. a trained run's: demonstrations of a learned
+    /// expert at a chosen noise level rather than at its own. An observation for which `policy`
+    /// has no mode gets NaN actions (check one with [`Policy::mode`] first).
+    ///
+    /// ```
+    /// use costlearn_envs::control::expert::GaussianExpert;
+    /// use costlearn_envs::Policy;
+    /// use std::sync::Arc;
+    ///
+    /// let scripted = GaussianExpert::new(|x: &[f32], u: &mut [f32]| u[0] = -x[0], vec![0.5]);
+    /// let quieter = GaussianExpert::around_mode(Arc::new(scripted), vec![0.1]);
+    /// let obs = ndarray::array![[2.0f32]];
+    /// assert_eq!(quieter.mode(obs.view()), Some(ndarray::array![[-2.0f32]]));
+    /// assert_eq!(quieter.std(), &[0.1]);
+    /// ```
+    pub fn around_mode(policy: Arc<dyn Policy>, std: Vec<f32>) -> Self {
+        Self::new(
+            move |obs, u| {
+                let row = ArrayView2::from_shape((1, obs.len()), obs)
+                    .expect("one observation is one row");
+                match policy.mode(row) {
+                    Some(mode) if mode.len() == u.len() => {
+                        u.iter_mut().zip(mode.iter()).for_each(|(v, &m)| *v = m)
+                    }
+                    _ => u.fill(f32::NAN),
+                }
+            },
+            std,
+        )
+    }
+
     /// The noise standard deviations, one per action dimension.
     pub fn std(&self) -> &[f32] {
         &self.std
@@ -138,6 +170,31 @@ mod tests {
         let lp = p.log_prob(obs.view(), Array2::zeros((1, 1)).view());
         let expected = -(0.5f32).ln() - 0.5 * std::f32::consts::TAU.ln();
         assert!((lp[0] - expected).abs() < 1e-5);
+    }
+
+    #[test]
+    fn noise_around_another_policys_mode_replaces_its_own() {
+        fn double(x: &[f32], u: &mut [f32]) {
+            u[0] = 2.0 * x[0];
+        }
+        let noisy = GaussianExpert::new(double, vec![2.0]);
+        let p = GaussianExpert::around_mode(Arc::new(noisy), vec![0.1]);
+        let n = 4000;
+        let obs = Array2::from_elem((n, 1), 1.5f32);
+        let mut rngs: Vec<_> = (0..n as u64).map(|i| episode_rng(2, i)).collect();
+        let a = p.act(obs.view(), &mut rngs);
+        let mean = a.sum() / n as f32;
+        let std = (a.iter().map(|v| (v - mean).powi(2)).sum::<f32>() / n as f32).sqrt();
+        assert!((mean - 3.0).abs() < 0.01, "mean {mean}");
+        assert!((std - 0.1).abs() < 0.01, "std {std}");
+        // A policy without a mode (uniform) leaves nothing to centre on: NaN, not a panic.
+        let uniform = crate::UniformRandom::new(crate::Space::Box {
+            low: vec![-1.0],
+            high: vec![1.0],
+        })
+        .unwrap();
+        let q = GaussianExpert::around_mode(Arc::new(uniform), vec![0.1]);
+        assert!(q.mode(obs.view()).unwrap().iter().all(|v| v.is_nan()));
     }
 
     #[test]
