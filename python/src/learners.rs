@@ -108,8 +108,7 @@ pub fn train(
     };
     match method {
         gcl::Gcl::NAME => {
-            let mut s = gcl::Settings::for_task(env, demos, seed).map_err(to_py)?;
-            s.num_demos = num_demos;
+            let mut s = gcl::Settings::for_task(env, demos, num_demos, seed).map_err(to_py)?;
             s.iterations = iterations.unwrap_or(s.iterations);
             s.eval_episodes = eval_episodes.unwrap_or(s.eval_episodes);
             let s = settings::with_values(s, &set).map_err(to_py)?;

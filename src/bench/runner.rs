@@ -366,8 +366,7 @@ fn prepare(spec: &RunSpec) -> Result<Prepared> {
             Prepared::MaxEnt(settings::with_values(s, set)?)
         }
         Algorithm::Gcl | Algorithm::GclTraj | Algorithm::GclSegment | Algorithm::GclTransition => {
-            let mut s = gcl::Settings::for_task(env, demos, spec.seed)?;
-            s.num_demos = Some(spec.demos);
+            let mut s = gcl::Settings::for_task(env, demos, Some(spec.demos), spec.seed)?;
             s.iterations = spec.iterations;
             // `measure` evaluates the run with `eval`'s own code, return included.
             s.eval_episodes = 0;

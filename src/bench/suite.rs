@@ -307,7 +307,7 @@ impl Suite {
                             demo_file: demo_file.clone(),
                             iterations: settings
                                 .iterations
-                                .unwrap_or_else(|| default_iterations(name)),
+                                .unwrap_or_else(|| default_iterations(name, Some(count))),
                             epochs: settings.epochs.unwrap_or(DEFAULT_EPOCHS),
                             eval_episodes: settings.eval_episodes.unwrap_or(DEFAULT_EVAL_EPISODES),
                             reopt: settings.reopt.unwrap_or(false),
@@ -360,12 +360,17 @@ mod tests {
         assert!(!reopt.is_empty() && reopt.iter().all(|t| ["pendulum", "reacher"].contains(t)));
         let cartpole = standard.runs.iter().find(|r| r.task == "cartpole").unwrap();
         assert_eq!(cartpole.iterations, 150, "cartpole's own default");
-        let navigation = standard
+        let navigation: Vec<(usize, usize)> = standard
             .runs
             .iter()
-            .find(|r| r.task == "navigation" && r.algorithm == Algorithm::Gcl)
-            .unwrap();
-        assert_eq!(navigation.iterations, 100, "navigation's own default");
+            .filter(|r| r.task == "navigation" && r.algorithm == Algorithm::Gcl && r.seed == 0)
+            .map(|r| (r.demos, r.iterations))
+            .collect();
+        assert_eq!(
+            navigation,
+            [(1, 100), (4, 150), (16, 150)],
+            "navigation's own defaults"
+        );
         let run = &quick.runs[0];
         assert_eq!(
             run.dir(),

@@ -119,7 +119,7 @@ pub struct Args {
     #[arg(long)]
     num_demos: Option<usize>,
     /// GCL iterations (one policy step and one discriminator round each) [default: 60; 150 on
-    /// `cartpole`, 100 on `navigation`].
+    /// `cartpole` and `navigation`, 100 on `navigation` with one demonstration].
     #[arg(long)]
     iterations: Option<usize>,
     /// Episodes of the final evaluation (0 skips it), on the shipped demos' start states
@@ -147,7 +147,7 @@ impl Args {
             super::note_generic_ppo(&env);
         }
         let seed = self.common.run.seed;
-        let defaults = Settings::for_task(&env, &demos, seed.unwrap_or(0))?;
+        let defaults = Settings::for_task(&env, &demos, self.num_demos, seed.unwrap_or(0))?;
         given.resolve(defaults, |s| {
             (s.env, s.demos) = (env.clone(), demos.clone());
             if let Some(seed) = seed {
