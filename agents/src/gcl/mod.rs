@@ -73,7 +73,7 @@ pub use generator::{Generator, GeneratorError, GeneratorStep, TabularConfig, Tab
 pub use learned_cost::LearnedCost;
 pub use learner::{
     FewDemos, GclLearner, GclMetrics, LearnerConfig, LearnerError, FEW_DEMOS, FEW_DEMO_DISC_STEPS,
-    HOPPER_BC_WEIGHT, HOPPER_WARM_START, LOCAL_CONSTANT_RATE, REACHER_SEGMENT,
+    HOPPER_BC_WEIGHT, HOPPER_POLICY_LR, HOPPER_WARM_START, LOCAL_CONSTANT_RATE, REACHER_SEGMENT,
 };
 pub use partition::{log_mu_tilde, Scores};
 pub use train::{DiscRound, DiscriminatorTrainer, LogitStats};

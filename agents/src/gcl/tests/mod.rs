@@ -3,6 +3,7 @@
 
 use super::*;
 use crate::nn::{Activation, Device, Graph, ParamSet};
+use crate::ppo::PpoConfig;
 use costlearn_envs::episode_rng;
 use ndarray::{Array2, Array3};
 use rand::Rng as _;
@@ -553,7 +554,18 @@ fn only_hopper_starts_and_keeps_its_policy_near_behavioral_cloning_by_default() 
             if hopper { HOPPER_BC_WEIGHT } else { 0.0 },
             "{task}"
         );
+        let ppo_default = PpoConfig::for_task(task).policy_lr;
+        assert_eq!(
+            config.ppo.policy_lr,
+            if hopper {
+                HOPPER_POLICY_LR
+            } else {
+                ppo_default
+            },
+            "{task}"
+        );
     }
+    assert!(HOPPER_POLICY_LR < PpoConfig::for_task("hopper").policy_lr);
 }
 
 #[test]
