@@ -83,8 +83,8 @@ fn a_tiny_run_writes_config_metrics_weights_and_a_plot() {
 
     // The trained policy records demonstrations, with their anchors; on another task it is refused.
     let demos = dir.path().join("from-rl.npz");
-    let record = |env: &str| {
-        costlearn(&[
+    let record = |env: &str, extra: &[&str]| {
+        let mut args = vec![
             "record",
             "--env",
             env,
@@ -95,35 +95,22 @@ fn a_tiny_run_writes_config_metrics_weights_and_a_plot() {
             "--out",
             demos.to_str().unwrap(),
             "--force",
-        ])
+        ];
+        args.extend_from_slice(extra);
+        costlearn(&args)
     };
-    let recorded = record("pendulum");
+    let recorded = record("pendulum", &[]);
     assert!(recorded.status.success(), "{}", stderr(&recorded));
     let trajs = costlearn_envs::demos::load(&demos).unwrap();
     assert_eq!((trajs.len(), trajs.spec.name.as_str()), (4, "pendulum"));
     assert!(dir.path().join("from-rl.anchors.json").is_file());
     assert_clean_failure(
-        &record("reacher"),
+        &record("reacher", &[]),
         "trained on `pendulum`, not on `reacher`",
     );
 
     // With --action-noise the run's mean action acts, with noise of the given spread around it.
-    let noisy = |std: &str| {
-        costlearn(&[
-            "record",
-            "--env",
-            "pendulum",
-            "--run",
-            out_s,
-            "--episodes",
-            "4",
-            &format!("--action-noise={std}"),
-            "--out",
-            demos.to_str().unwrap(),
-            "--force",
-        ])
-    };
-    let recorded = noisy("0.05");
+    let recorded = record("pendulum", &["--action-noise=0.05"]);
     assert!(recorded.status.success(), "{}", stderr(&recorded));
     let trajs = costlearn_envs::demos::load(&demos).unwrap();
     let policy = costlearn::methods::rebuild(&out).unwrap().policy;
@@ -143,7 +130,10 @@ fn a_tiny_run_writes_config_metrics_weights_and_a_plot() {
         mean.abs() < 0.01 && (std - 0.05).abs() < 0.005,
         "{mean} ± {std}"
     );
-    assert_clean_failure(&noisy("-1"), "--action-noise must be a positive number");
+    assert_clean_failure(
+        &record("pendulum", &["--action-noise=-1"]),
+        "--action-noise must be a positive number",
+    );
 
     // The directory is not empty any more.
     assert_clean_failure(&costlearn(&args), "not empty");
