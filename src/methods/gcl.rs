@@ -82,6 +82,9 @@ pub const DEFAULT_ITERATIONS: usize = 60;
 /// (0.72 / 0.66 / 0.69 with 1 / 4 / 16 demonstrations), and 100 there with one demonstration, whose
 /// cost pins the path down too loosely for more (0.88 / 0.95 / 0.98 after 100 iterations,
 /// 0.86 / 1.02 / 1.02 after 150, seeds 0–2, `docs/learned-cost.md`).
+///
+/// The count is the one asked for (`--num-demos`), not the file's: a file of one episode read
+/// whole (`None`) takes the many-demonstration default.
 pub fn default_iterations(env: &str, num_demos: Option<usize>) -> usize {
     match (env, num_demos) {
         ("cartpole", _) => 150,

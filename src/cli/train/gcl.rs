@@ -119,7 +119,7 @@ pub struct Args {
     #[arg(long)]
     num_demos: Option<usize>,
     /// GCL iterations (one policy step and one discriminator round each) [default: 60; 150 on
-    /// `cartpole` and `navigation`, 100 on `navigation` with one demonstration].
+    /// `cartpole` and `navigation`, 100 on `navigation` with `--num-demos 1`].
     #[arg(long)]
     iterations: Option<usize>,
     /// Episodes of the final evaluation (0 skips it), on the shipped demos' start states
