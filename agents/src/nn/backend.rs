@@ -4,7 +4,7 @@
 use super::device::Device;
 use super::error::{NnError, Result};
 use dfdx::shapes::{Axes2, Axis, HasShape, Shape, Unit};
-use dfdx::tensor::{Cache, CopySlice, Cpu, Gradients, OwnedTape, Tensor, ZerosTensor};
+use dfdx::tensor::{Cache, CopySlice, Cpu, CpuError, Gradients, OwnedTape, Tensor, ZerosTensor};
 use dfdx::tensor_ops::{BroadcastTo, ReshapeTo};
 use std::cell::RefCell;
 
@@ -71,6 +71,21 @@ pub(crate) fn tensor_from_slice<S: Shape, E: Unit, D: ZerosTensor<E> + CopySlice
     let mut t = dev.zeros_like(&shape);
     t.copy_from(data);
     t
+}
+
+/// Runs `f` with the gradient of `out` (a CPU matrix recorded on a tape) and every other gradient.
+///
+/// The gradient buffer of `out` is moved out of `grads` while `f` runs and put back after, so a
+/// backward op can read it while it accumulates into its inputs' gradients without copying it.
+pub(crate) fn with_output_grad<R>(
+    grads: &mut Gradients<f32, Cpu>,
+    out: &Mat<Cpu>,
+    f: impl FnOnce(&[f32], &mut Gradients<f32, Cpu>) -> Result<R, CpuError>,
+) -> Result<R, CpuError> {
+    let grad_out = std::mem::take(&mut **grads.get_or_alloc_mut(out)?);
+    let result = f(&grad_out, grads);
+    **grads.get_or_alloc_mut(out)? = grad_out;
+    result
 }
 
 /// A matrix on whichever device it lives on.
@@ -154,15 +169,20 @@ pub(crate) trait Dev: dfdx::tensor_ops::Device<f32> + 'static {
     fn grads(g: &mut DGrads) -> &mut Gradients<f32, Self>;
     /// `tanh`, recorded.
     fn tanh(t: TMat<Self>) -> TMat<Self>;
+    /// `max(x, 0)`, recorded.
+    fn relu(t: TMat<Self>) -> TMat<Self>;
     /// `x + b` for an `r×c` matrix `x` and a `1×c` row `b`, recorded.
     fn add_row(x: TMat<Self>, b: TMat<Self>) -> TMat<Self>;
 }
 
 macro_rules! impl_dev {
-    ($ty:ty, $variant:ident, $tanh:expr, $add_row:expr) => {
+    ($ty:ty, $variant:ident, $tanh:expr, $relu:expr, $add_row:expr) => {
         impl Dev for $ty {
             fn tanh(t: TMat<Self>) -> TMat<Self> {
                 $tanh(t)
+            }
+            fn relu(t: TMat<Self>) -> TMat<Self> {
+                $relu(t)
             }
             fn add_row(x: TMat<Self>, b: TMat<Self>) -> TMat<Self> {
                 $add_row(x, b)
@@ -201,6 +221,7 @@ impl_dev!(
     Cpu,
     Cpu,
     super::fast_tanh::tanh_cpu,
+    super::relu::relu_cpu,
     super::bias_add::add_row_cpu
 );
 #[cfg(feature = "cuda")]
@@ -208,6 +229,7 @@ impl_dev!(
     Cuda,
     Cuda,
     |t: TMat<Cuda>| t.tanh(),
+    |t: TMat<Cuda>| t.relu(),
     |x: TMat<Cuda>, b: TMat<Cuda>| {
         let (r, c) = *x.shape();
         x + broadcast(b, r, c)

@@ -4,7 +4,7 @@
 //! small layers of control policies that took about a fifth of a PPO update. Here both directions
 //! are plain loops over contiguous rows: `y_ij = x_ij + b_j`, `∂x_ij += ∂y_ij`, `∂b_j += Σ_i ∂y_ij`.
 
-use super::backend::{tensor_from_slice, Mat, TMat};
+use super::backend::{tensor_from_slice, with_output_grad, Mat, TMat};
 use dfdx::shapes::HasShape;
 use dfdx::tensor::{CopySlice, Cpu, Merge, PutTape, SplitTape, Tape};
 
@@ -27,17 +27,18 @@ pub(crate) fn add_row_cpu(x: TMat<Cpu>, b: TMat<Cpu>) -> TMat<Cpu> {
     let out: Mat<Cpu> = tensor_from_slice(x.device(), &y, shape);
     let out_for_grad = out.clone();
     tape.add_backward_op(move |grads| {
-        let grad_out = grads.get_or_alloc_mut(&out_for_grad)?.to_vec();
-        for (g, &go) in grads.get_or_alloc_mut(&x)?.iter_mut().zip(&grad_out) {
-            *g += go;
-        }
-        let grad_b = grads.get_or_alloc_mut(&b)?;
-        for row in grad_out.chunks_exact(cols) {
-            for (g, &go) in grad_b.iter_mut().zip(row) {
+        with_output_grad(grads, &out_for_grad, |grad_out, grads| {
+            for (g, &go) in grads.get_or_alloc_mut(&x)?.iter_mut().zip(grad_out) {
                 *g += go;
             }
-        }
-        Ok(())
+            let grad_b = grads.get_or_alloc_mut(&b)?;
+            for row in grad_out.chunks_exact(cols) {
+                for (g, &go) in grad_b.iter_mut().zip(row) {
+                    *g += go;
+                }
+            }
+            Ok(())
+        })
     });
     out.put_tape(tape)
 }

@@ -5,7 +5,7 @@
 //! series near zero where that formula would cancel. Both the training graph (on the CPU) and the
 //! host copies of networks use it, so snapshots reproduce the training network exactly.
 
-use super::backend::{tensor_from_slice, Mat, TMat};
+use super::backend::{tensor_from_slice, with_output_grad, Mat, TMat};
 use dfdx::shapes::HasShape;
 use dfdx::tensor::{CopySlice, Cpu, PutTape, SplitTape, Tape};
 
@@ -90,12 +90,13 @@ pub(crate) fn tanh_cpu(t: TMat<Cpu>) -> TMat<Cpu> {
     let out: Mat<Cpu> = tensor_from_slice(x.device(), &y, shape);
     let out_for_grad = out.clone();
     tape.add_backward_op(move |grads| {
-        let grad_out = grads.get_or_alloc_mut(&out_for_grad)?.to_vec();
-        let grad_x = grads.get_or_alloc_mut(&x)?;
-        for ((g, &go), &y) in grad_x.iter_mut().zip(&grad_out).zip(&y) {
-            *g += go * (1.0 - y * y);
-        }
-        Ok(())
+        with_output_grad(grads, &out_for_grad, |grad_out, grads| {
+            let grad_x = grads.get_or_alloc_mut(&x)?;
+            for ((g, &go), &y) in grad_x.iter_mut().zip(grad_out).zip(&y) {
+                *g += go * (1.0 - y * y);
+            }
+            Ok(())
+        })
     });
     out.put_tape(tape)
 }

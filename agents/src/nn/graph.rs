@@ -10,10 +10,12 @@ use super::backend::{
     broadcast, broadcast_shape, tensor_from_slice, with_device, Backend, DGrads, DMat, Dev, TMat,
     TapeCell,
 };
+use super::dense::{dense_stack_cpu, DenseLayer};
 use super::device::Device;
 use super::error::{NnError, Result};
+use super::mlp::Activation;
 use dfdx::shapes::{Axis, HasShape};
-use dfdx::tensor::{Merge, OwnedTape, PutTape, SplitTape};
+use dfdx::tensor::{Cpu, Merge, OwnedTape, PutTape, SplitTape};
 use dfdx::tensor_ops::{
     Backward, GatherTo, LogSumExpTo, MeanTo, ReshapeTo, SelectTo, SumTo, TryMatMul,
 };
@@ -185,7 +187,7 @@ impl Var {
 
     /// `max(x, 0)`.
     pub fn relu(&self) -> Var {
-        unary!(self, |t| t.relu())
+        unary!(self, |t| D::relu(t))
     }
 
     /// `1 / (1 + exp(-x))`.
@@ -386,6 +388,34 @@ impl Var {
             });
         }
         self.binary(other, (a.0, b.1), MatMul)
+    }
+
+    /// `act_L(… act_1(x · W_1 + b_1) … · W_L + b_L)` for `layers` of `(W_k, b_k, act_k)`, recorded
+    /// as one operation on the CPU (see `dense.rs`), with the same numbers as the composed
+    /// operations. `None` on other devices, where the caller composes them.
+    pub(crate) fn dense_stack(&self, layers: &[(Var, Var, Activation)]) -> Option<Var> {
+        #[allow(unreachable_patterns)]
+        let x = match &self.value {
+            DMat::Cpu(x) => x.clone(),
+            _ => return None,
+        };
+        let mut stack = Vec::with_capacity(layers.len());
+        for (w, b, activation) in layers {
+            #[allow(unreachable_patterns)]
+            match (&w.value, &b.value) {
+                (DMat::Cpu(weight), DMat::Cpu(bias))
+                    if self.graph.same(&w.graph) && self.graph.same(&b.graph) =>
+                {
+                    stack.push(DenseLayer {
+                        weight: weight.clone(),
+                        bias: bias.clone(),
+                        activation: *activation,
+                    });
+                }
+                _ => return None,
+            }
+        }
+        Some(self.graph.record::<Cpu>(dense_stack_cpu(x, stack)))
     }
 
     /// Runs the recorded operations in reverse from this `1×1` loss and returns the gradients.

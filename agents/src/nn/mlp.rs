@@ -199,17 +199,25 @@ impl Mlp {
         }
         let graph = x.graph();
         let last = self.layers.len() - 1;
-        let mut h = x.clone();
+        let mut layers = Vec::with_capacity(self.layers.len());
         for (k, layer) in self.layers.iter().enumerate() {
-            let w = params.var(graph, layer.weight)?;
-            let b = params.var(graph, layer.bias)?;
-            h = h.matmul(&w)?.add(&b)?;
             let act = if k == last {
                 self.output_activation
             } else {
                 self.activation
             };
-            h = act.apply_var(h);
+            layers.push((
+                params.var(graph, layer.weight)?,
+                params.var(graph, layer.bias)?,
+                act,
+            ));
+        }
+        if let Some(y) = x.dense_stack(&layers) {
+            return Ok(y);
+        }
+        let mut h = x.clone();
+        for (w, b, act) in &layers {
+            h = act.apply_var(h.matmul(w)?.add(b)?);
         }
         Ok(h)
     }

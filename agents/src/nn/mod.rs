@@ -31,12 +31,14 @@
 mod adam;
 pub(crate) mod backend;
 mod bias_add;
+mod dense;
 mod device;
 mod error;
 mod fast_tanh;
 mod graph;
 mod mlp;
 mod params;
+mod relu;
 
 pub use adam::{Adam, StepInfo};
 pub use device::Device;

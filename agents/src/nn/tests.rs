@@ -199,6 +199,75 @@ fn mlp_gradients_match_finite_differences() {
     }
 }
 
+/// The output and every gradient of `loss` on a fresh graph, as bit patterns.
+fn bits_of(params: &ParamSet, loss: impl Fn(&Graph) -> (Var, Var)) -> (Vec<u32>, Vec<Vec<u32>>) {
+    let graph = params.graph();
+    let (out, loss) = loss(&graph);
+    let out = out.to_array().iter().map(|v| v.to_bits()).collect();
+    let grads = params.grads(loss.backward().unwrap()).unwrap().to_arrays();
+    let grads = grads
+        .iter()
+        .map(|g| g.iter().map(|v| v.to_bits()).collect())
+        .collect();
+    (out, grads)
+}
+
+#[test]
+fn the_cpu_layer_stack_has_the_composed_operations_numbers_bit_for_bit() {
+    for (act, out_act) in [
+        (Activation::Relu, Activation::Identity),
+        (Activation::Tanh, Activation::Tanh),
+        (Activation::Relu, Activation::Relu),
+    ] {
+        let mut params = ParamSet::new(Device::Cpu).unwrap();
+        // A trainable input, so its gradient is compared too; 300 rows cover gemm's edge tiles.
+        let x = params.add("x", away_from_zero(300, 3, 5)).unwrap();
+        let net = MlpBuilder::new(3, 2)
+            .hidden(&[64, 7])
+            .activation(act)
+            .output_activation(out_act)
+            .build(&mut params, "net", &mut episode_rng(11, 0))
+            .unwrap();
+        for (k, name) in params.names().to_vec().iter().enumerate() {
+            if name.ends_with("bias") {
+                let id = params.id(name).unwrap();
+                let (r, c) = params.shape(id);
+                let b = away_from_zero(r, c, 30 + k as u64).mapv(|v| 0.3 * v);
+                params.set(id, &b).unwrap();
+            }
+        }
+        let target = away_from_zero(300, 2, 6);
+        // The network twice on one graph (its weight gradients accumulate), then a loss.
+        let loss = |graph: &Graph, forward: &dyn Fn(&Var) -> Var| {
+            let input = params.var(graph, x).unwrap();
+            let first = forward(&input);
+            let second = forward(&input.scale(0.5));
+            let err = first.sub(&graph.constant(target.view())).unwrap();
+            let loss = err.square().mean().add(&second.mean()).unwrap();
+            (first, loss)
+        };
+        let stacked = bits_of(&params, |g| loss(g, &|v| net.forward(&params, v).unwrap()));
+        let composed = bits_of(&params, |g| {
+            loss(g, &|v| {
+                let mut h = v.clone();
+                for k in 0..3 {
+                    let w = params.var(g, params.id(&format!("net.{k}.weight")).unwrap());
+                    let b = params.var(g, params.id(&format!("net.{k}.bias")).unwrap());
+                    h = h.matmul(&w.unwrap()).unwrap().add(&b.unwrap()).unwrap();
+                    h = match if k == 2 { out_act } else { act } {
+                        Activation::Tanh => h.tanh(),
+                        Activation::Relu => h.relu(),
+                        Activation::Identity => h,
+                    };
+                }
+                h
+            })
+        });
+        assert_eq!(stacked.0, composed.0, "outputs with {act} and {out_act}");
+        assert_eq!(stacked.1, composed.1, "gradients with {act} and {out_act}");
+    }
+}
+
 #[test]
 fn host_copy_computes_the_same_outputs() {
     let mut params = ParamSet::new(Device::Cpu).unwrap();
