@@ -221,7 +221,7 @@ impl_dev!(
     Cpu,
     Cpu,
     super::fast_tanh::tanh_cpu,
-    super::relu::relu_cpu,
+    super::pointwise::relu_cpu,
     super::bias_add::add_row_cpu
 );
 #[cfg(feature = "cuda")]

@@ -11,8 +11,9 @@
 //! zeroed buffers, so the results are bitwise those of `matmul`, `add` and the activation.
 
 use super::backend::{tensor_from_slice, with_output_grad, Mat, TMat};
-use super::fast_tanh::tanh_in_place;
+use super::fast_tanh::{tanh_in_place, tanh_slope};
 use super::mlp::Activation;
+use super::pointwise::{relu_in_place, relu_slope};
 use dfdx::shapes::HasShape;
 use dfdx::tensor::{CopySlice, Cpu, OwnedTape, PutTape, Tape};
 
@@ -79,7 +80,7 @@ fn matmul(
 fn activate(activation: Activation, z: &mut [f32]) {
     match activation {
         Activation::Tanh => tanh_in_place(z),
-        Activation::Relu => z.iter_mut().for_each(|v| *v = v.max(0.0)),
+        Activation::Relu => relu_in_place(z),
         Activation::Identity => {}
     }
 }
@@ -89,17 +90,15 @@ fn activate(activation: Activation, z: &mut [f32]) {
 /// pass adds to a zero (`0 + v`, which is `v` but for the sign of a zero; doing it twice is doing
 /// it once).
 fn pre_activation_grad(activation: Activation, y: &[f32], grad_y: &[f32]) -> Vec<f32> {
-    let mut dz = vec![0.0; y.len()];
-    let pairs = dz.iter_mut().zip(y.iter().zip(grad_y));
-    match activation {
-        Activation::Tanh => pairs.for_each(|(d, (&y, &go))| *d = 0.0 + go * (1.0 - y * y)),
-        Activation::Relu => pairs.for_each(|(d, (&y, &go))| {
-            let slope = if y > 0.0 { 1.0 } else { 0.0 };
-            *d = 0.0 + slope * go;
-        }),
-        Activation::Identity => pairs.for_each(|(d, (_, &go))| *d = 0.0 + go),
+    fn through(slope: impl Fn(f32) -> f32, y: &[f32], grad_y: &[f32]) -> Vec<f32> {
+        let pairs = y.iter().zip(grad_y);
+        pairs.map(|(&y, &go)| 0.0 + slope(y) * go).collect()
     }
-    dz
+    match activation {
+        Activation::Tanh => through(tanh_slope, y, grad_y),
+        Activation::Relu => through(relu_slope, y, grad_y),
+        Activation::Identity => grad_y.iter().map(|&go| 0.0 + go).collect(),
+    }
 }
 
 /// The stack of `layers` applied to `x` (`r×k₀`, freshly computed and so contiguous).

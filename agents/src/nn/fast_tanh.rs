@@ -5,9 +5,9 @@
 //! series near zero where that formula would cancel. Both the training graph (on the CPU) and the
 //! host copies of networks use it, so snapshots reproduce the training network exactly.
 
-use super::backend::{tensor_from_slice, with_output_grad, Mat, TMat};
-use dfdx::shapes::HasShape;
-use dfdx::tensor::{CopySlice, Cpu, PutTape, SplitTape, Tape};
+use super::backend::TMat;
+use super::pointwise::pointwise_cpu;
+use dfdx::tensor::Cpu;
 
 /// Below this magnitude the Taylor series is used (its first omitted term is under 1e-12).
 const SMALL: f32 = 0.0625;
@@ -77,28 +77,14 @@ unsafe fn tanh_in_place_avx2(xs: &mut [f32]) {
     tanh_in_place_portable(xs);
 }
 
+/// The slope of `tanh` at its output `y`: `1 − y²`.
+pub(crate) fn tanh_slope(y: f32) -> f32 {
+    1.0 - y * y
+}
+
 /// `tanh` of a recording CPU matrix, with backward `∂x += ∂y · (1 − y²)`.
-///
-/// Matrices on a graph are always freshly computed and so contiguous: their gradient buffers are
-/// row-major like their values.
 pub(crate) fn tanh_cpu(t: TMat<Cpu>) -> TMat<Cpu> {
-    let (x, mut tape) = t.split_tape();
-    let shape = *x.shape();
-    let mut y = vec![0.0; shape.0 * shape.1];
-    Cpu::copy_into(&x, &mut y);
-    tanh_in_place(&mut y);
-    let out: Mat<Cpu> = tensor_from_slice(x.device(), &y, shape);
-    let out_for_grad = out.clone();
-    tape.add_backward_op(move |grads| {
-        with_output_grad(grads, &out_for_grad, |grad_out, grads| {
-            let grad_x = grads.get_or_alloc_mut(&x)?;
-            for ((g, &go), &y) in grad_x.iter_mut().zip(grad_out).zip(&y) {
-                *g += go * (1.0 - y * y);
-            }
-            Ok(())
-        })
-    });
-    out.put_tape(tape)
+    pointwise_cpu(t, tanh_in_place, tanh_slope)
 }
 
 #[cfg(test)]

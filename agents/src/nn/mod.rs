@@ -38,7 +38,7 @@ mod fast_tanh;
 mod graph;
 mod mlp;
 mod params;
-mod relu;
+mod pointwise;
 
 pub use adam::{Adam, StepInfo};
 pub use device::Device;
