@@ -57,10 +57,24 @@ pub fn main() -> ExitCode {
             ExitCode::from(interrupt::EXIT_STATUS)
         }
         Err(err) => {
-            eprintln!("error: {err:#}");
+            eprintln!("error: {}", error_text(&err));
             ExitCode::from(1)
         }
     }
+}
+
+/// The error and its causes, `outer: cause: …`, each cause written once: an error whose message
+/// already ends with its cause's (the libraries' `iteration 3: <cause>`) is not followed by it again.
+fn error_text(err: &anyhow::Error) -> String {
+    let mut text = err.to_string();
+    for cause in err.chain().skip(1) {
+        let cause = cause.to_string();
+        if !text.ends_with(&cause) {
+            text.push_str(": ");
+            text.push_str(&cause);
+        }
+    }
+    text
 }
 
 /// Runs the command line `args` (the program's name first, as in `std::env::args`) in this
@@ -89,5 +103,41 @@ fn execute(command: Command) -> anyhow::Result<()> {
         Command::Train(args) => train::run(*args),
         Command::Eval(args) => eval::run(args),
         Command::Bench(args) => bench::run(args),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::error_text;
+    use anyhow::Context;
+
+    #[derive(Debug, thiserror::Error)]
+    #[error("device error: no device")]
+    struct Device;
+
+    #[derive(Debug, thiserror::Error)]
+    #[error("iteration 0: {source}")]
+    struct Step {
+        source: Device,
+    }
+
+    #[derive(Debug, thiserror::Error)]
+    #[error("iteration 0")]
+    struct Bare {
+        source: Device,
+    }
+
+    #[test]
+    fn every_cause_is_written_once() {
+        let err = Err::<(), _>(Step { source: Device }).context("cannot train");
+        assert_eq!(
+            error_text(&err.unwrap_err()),
+            "cannot train: iteration 0: device error: no device"
+        );
+        let err = Err::<(), _>(Bare { source: Device }).context("cannot train");
+        assert_eq!(
+            error_text(&err.unwrap_err()),
+            "cannot train: iteration 0: device error: no device"
+        );
     }
 }

@@ -124,62 +124,65 @@ fn train_bc(settings: &Settings, options: &RunOptions, progress: &Progress) -> R
     let config = settings.bc.clone().device(options.device);
     config.validate()?;
     let pool = options.thread_pool()?;
-    let trained = pool.install(|| config.train(&demos))?;
-    let run = RunDir::create(&options.out, options.force)?;
-    let best_epoch = trained.best_epoch;
-    let (net, standardizer) = trained.policy.into_parts();
-    net.params().save(run.file(WEIGHTS_FILE))?;
-    // The header even with no row: a run that diverged in its first epoch still has its table.
-    let rows: Vec<Row> = trained.history.iter().map(|s| Row(*s)).collect();
-    run.write(METRICS_FILE, csv_text(&rows).as_bytes())?;
-    let run_config = RunConfig {
-        command: "train bc".into(),
-        method: "bc".into(),
-        env: settings.env.clone(),
-        demos: settings.demos.clone(),
-        num_demos,
-        threads: options.threads,
-        bc: config,
-        standardizer,
-        best_epoch,
-        weights: WEIGHTS_FILE.into(),
-        settings: Some(settings.clone()),
-    };
-    run.write_config(&run_config)?;
-    if let Some(reason) = &trained.diverged {
-        // The run folder holds its config, the metrics up to the divergence and the kept weights.
-        bail!(
-            "{reason}; the parameters of epoch {best_epoch} are kept in {}, with its config.json \
-             and metrics.csv",
+    // Training stays on one pool thread from start to end (CUDA handles cannot move).
+    pool.install(|| {
+        let trained = config.train(&demos)?;
+        let run = RunDir::create(&options.out, options.force)?;
+        let best_epoch = trained.best_epoch;
+        let (net, standardizer) = trained.policy.into_parts();
+        net.params().save(run.file(WEIGHTS_FILE))?;
+        // The header even with no row: a run that diverged in its first epoch still has its table.
+        let rows: Vec<Row> = trained.history.iter().map(|s| Row(*s)).collect();
+        run.write(METRICS_FILE, csv_text(&rows).as_bytes())?;
+        let run_config = RunConfig {
+            command: "train bc".into(),
+            method: "bc".into(),
+            env: settings.env.clone(),
+            demos: settings.demos.clone(),
+            num_demos,
+            threads: options.threads,
+            bc: config,
+            standardizer,
+            best_epoch,
+            weights: WEIGHTS_FILE.into(),
+            settings: Some(settings.clone()),
+        };
+        run.write_config(&run_config)?;
+        if let Some(reason) = &trained.diverged {
+            // The run folder holds its config, the metrics up to the divergence and the kept weights.
+            bail!(
+                "{reason}; the parameters of epoch {best_epoch} are kept in {}, with its config.json \
+                 and metrics.csv",
+                run.path().display()
+            );
+        }
+        write_curve(&run, &settings.env, &trained.history)?;
+        let how = if trained.early_stopping {
+            format!(
+                "early stopping on {} held-out episodes kept epoch {best_epoch}",
+                trained.split.heldout.len()
+            )
+        } else {
+            format!("trained on all {num_demos}")
+        };
+        progress.summary(format_args!(
+            "cloned {num_demos} episodes of {} for {} epochs ({how}); run in {}",
+            settings.env,
+            trained.history.len(),
             run.path().display()
-        );
-    }
-    write_curve(&run, &settings.env, &trained.history)?;
-    let how = if trained.early_stopping {
-        format!(
-            "early stopping on {} held-out episodes kept epoch {best_epoch}",
-            trained.split.heldout.len()
-        )
-    } else {
-        format!("trained on all {num_demos}")
-    };
-    progress.summary(format_args!(
-        "cloned {num_demos} episodes of {} for {} epochs ({how}); run in {}",
-        settings.env,
-        trained.history.len(),
-        run.path().display()
-    ));
-    let policy = load_policy(run.path(), &run_config)?;
-    let evaluation = Evaluation::of_policy(
-        &settings.env,
-        Some(&settings.demos),
-        policy.as_ref(),
-        evaluation::SEED,
-        settings.eval_episodes,
-    )?;
-    evaluation.write(&run)?;
-    progress.summary(evaluation.summary());
-    Ok(())
+        ));
+        let policy = load_policy(run.path(), &run_config)?;
+        let evaluation = Evaluation::of_policy(
+            &settings.env,
+            Some(&settings.demos),
+            policy.as_ref(),
+            evaluation::SEED,
+            settings.eval_episodes,
+        )?;
+        evaluation.write(&run)?;
+        progress.summary(evaluation.summary());
+        Ok(())
+    })
 }
 
 impl Method for Bc {

@@ -36,6 +36,7 @@ impl Backend {
             }
             #[cfg(feature = "cuda")]
             Device::Cuda(ordinal) => {
+                cuda_device_exists(ordinal)?;
                 let dev = Cuda::try_build(ordinal, 0)
                     .map_err(|e| NnError::Backend(format!("cannot open cuda:{ordinal}: {e}")))?;
                 dev.try_enable_cache()
@@ -55,6 +56,22 @@ impl Backend {
             Backend::Cuda(dev) => DMat::Cuda(tensor_from_slice(dev, &data, (rows, cols))),
         }
     }
+}
+
+/// Whether the CUDA driver starts and sees device `ordinal`. dfdx's device constructor panics when
+/// either fails (cudarc unwraps both), so the question is asked first.
+#[cfg(feature = "cuda")]
+fn cuda_device_exists(ordinal: usize) -> Result<()> {
+    use cudarc::driver::result;
+    result::init().map_err(|e| NnError::Backend(format!("cannot start the CUDA driver: {e}")))?;
+    let count = result::device::get_count()
+        .map_err(|e| NnError::Backend(format!("cannot count the CUDA devices: {e}")))?;
+    if ordinal >= usize::try_from(count).unwrap_or(0) {
+        return Err(NnError::Backend(format!(
+            "there is no cuda:{ordinal}: the CUDA driver sees {count} device(s)"
+        )));
+    }
+    Ok(())
 }
 
 /// A tensor of `shape` holding `data`, in a buffer drawn from the device's allocation cache.
